@@ -1,0 +1,171 @@
+/** The public Fiber API (python-fibers semantics). Control flow lives in
+ * scheduler.ts; this file validates arguments and owns the object model. */
+import { FiberError } from "./errors.js";
+import { FM, R } from "./protocol.js";
+import {
+  Kind,
+  State,
+  getCurrent,
+  newTask,
+  setMainWrapper,
+  throwUnstarted,
+  transfer,
+  type Task,
+} from "./scheduler.js";
+
+export interface FiberOptions {
+  target?: Function;
+  args?: unknown[];
+  parent?: Fiber;
+}
+
+/** Reads the task of a Fiber; assigned inside the class (private access). */
+let taskOf: (fiber: unknown, what: string) => Task;
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "function") return `function ${v.name || "(anonymous)"}`;
+  if (typeof v === "object") return `an object (${Object.prototype.toString.call(v)})`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function checkParent(task: Task | null, parent: Task): void {
+  if (parent.state === State.Ended) {
+    throw new FiberError("parent must not have ended: choose a fiber that is still alive");
+  }
+  for (let p: Task | null = parent; p !== null; p = p.parent) {
+    if (p === task) throw new FiberError("cyclic parent chain: a fiber cannot be its own ancestor");
+  }
+}
+
+/** Set while the main fiber's public object is being created for it. */
+let adopting: Task | null = null;
+
+export class Fiber {
+  readonly #task: Task;
+
+  constructor(target?: Function | FiberOptions, args?: unknown[], parent?: Fiber);
+  constructor(options: FiberOptions);
+  constructor(targetOrOptions?: Function | FiberOptions, argsIn?: unknown[], parentIn?: Fiber) {
+    if (adopting !== null) {
+      this.#task = adopting;
+      return;
+    }
+    let target: unknown = targetOrOptions;
+    let args: unknown = argsIn;
+    let parent: unknown = parentIn;
+    if (typeof targetOrOptions === "object" && targetOrOptions !== null) {
+      ({ target, args, parent } = targetOrOptions as FiberOptions);
+    }
+    if (target !== undefined && target !== null && typeof target !== "function") {
+      throw new TypeError(`Fiber target must be a function, got ${describe(target)}`);
+    }
+    if (args !== undefined && args !== null && !Array.isArray(args)) {
+      throw new TypeError(`Fiber args must be an array of arguments, got ${describe(args)}`);
+    }
+    let self: unknown = undefined;
+    if (target == null && typeof (this as { run?: unknown }).run === "function") {
+      // A subclass with a run() method: early-bound like a target.
+      target = (this as unknown as { run: Function }).run;
+      self = this;
+    }
+    const parentTask = parent == null ? getCurrent() : taskOf(parent, "Fiber parent");
+    const task = newTask(
+      Kind.Stackless,
+      (target as Function | null | undefined) ?? noTarget,
+      self,
+      args == null ? [] : [...(args as unknown[])],
+      null,
+    );
+    checkParent(task, parentTask);
+    task.parent = parentTask;
+    task.fiber = this;
+    this.#task = task;
+  }
+
+  static {
+    taskOf = (fiber, what) => {
+      if (typeof fiber !== "object" || fiber === null || !(#task in fiber)) {
+        throw new TypeError(`${what} must be a Fiber, got ${describe(fiber)}`);
+      }
+      return (fiber as Fiber).#task;
+    };
+  }
+
+  /** Suspends the current fiber and runs this one; returns the value (or
+   * raises the exception) the current fiber is later resumed with. */
+  switch(value?: unknown): unknown {
+    const fromMarked = R.m;
+    R.m = 0; // consumed before anything can throw, see docs/protocol.md
+    const task = this.#task;
+    checkTarget(task, "switch to");
+    if (task.state === State.Unstarted && value !== undefined) {
+      throw new FiberError(
+        "cannot specify a value when the Fiber wasn't started: start it with switch() and no argument",
+      );
+    }
+    return transfer(task, value, 0, fromMarked);
+  }
+
+  /** Resumes this fiber by raising `error` at its pending switch. */
+  throw(error?: unknown): unknown {
+    const fromMarked = R.m;
+    R.m = 0;
+    const task = this.#task;
+    checkTarget(task, "throw to");
+    if (task.state === State.Unstarted) return throwUnstarted(task, error, fromMarked);
+    return transfer(task, error, 1, fromMarked);
+  }
+
+  isAlive(): boolean {
+    return this.#task.state !== State.Ended;
+  }
+
+  get parent(): Fiber | null {
+    const p = this.#task.parent;
+    return p === null ? null : (p.fiber as Fiber);
+  }
+
+  set parent(value: Fiber) {
+    const task = this.#task;
+    if (task.kind === Kind.Main) throw new FiberError("the main fiber cannot have a parent");
+    const parent = taskOf(value, "Fiber parent");
+    checkParent(task, parent);
+    task.parent = parent;
+  }
+
+  static current(): Fiber {
+    return getCurrent().fiber as Fiber;
+  }
+}
+
+function noTarget(): void {}
+
+function checkTarget(task: Task, verb: string): void {
+  if (task.state === State.Ended) {
+    throw new FiberError(`cannot ${verb} a Fiber that has ended: check isAlive() first`);
+  }
+  if (task === getCurrent()) {
+    throw new FiberError(`cannot ${verb} the current Fiber (a fiber cannot switch to itself)`);
+  }
+}
+
+// switch() and throw() are entered from marked call sites like marked
+// functions are, so their brand lets those call sites skip nothing special.
+for (const name of ["switch", "throw"] as const) {
+  (Fiber.prototype[name] as unknown as { [FM]: boolean })[FM] = true;
+}
+
+setMainWrapper((task) => {
+  adopting = task;
+  try {
+    return new Fiber();
+  } finally {
+    adopting = null;
+  }
+});
+
+/** The running fiber (the main fiber of this thread outside any fiber). */
+export function current(): Fiber {
+  return Fiber.current();
+}

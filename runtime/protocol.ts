@@ -1,0 +1,148 @@
+/**
+ * The runtime side of the contract with code emitted by the Babel plugin.
+ * docs/protocol.md is the specification; keep the two in step.
+ *
+ * Everything emitted code touches lives on the single object `R`, so a marked
+ * call site costs one store (`R.m = callee[FM]`) and one comparison against
+ * the sentinel.
+ */
+import { cannotSuspend } from "./errors.js";
+
+/** A saved marked frame: its resume function, the call site it stopped at
+ * (`k`), and one slot per local (fixed shape per function). */
+export interface FrameRecord {
+  /** Continues the frame: `r(record, value, mode)`, mode 1 = throw `value`. */
+  r: (rec: FrameRecord, value: unknown, mode: number) => unknown;
+  /** The next outer frame in the chain (towards the fiber's entry). */
+  n: FrameRecord | null;
+  [slot: string]: unknown;
+}
+
+/** Property that marks a function as compiled by the plugin. Shared across
+ * copies of fiberlet so separately bundled code still recognises it. */
+export const FM: unique symbol = Symbol.for("fiberlet.marked") as never;
+
+/** Returned instead of a value when the frame below must save itself. Never
+ * visible to user code. */
+export const S: object = Object.freeze({
+  toString: () => "[fiberlet suspension sentinel]",
+});
+
+export interface RuntimeState {
+  /** Brand of the callee a marked call site is entering; a marked prologue
+   * reads it (was I entered from marked code?) and resets it to 0. */
+  m: unknown;
+  /** Frames captured by the suspension in progress, innermost first. */
+  capTop: FrameRecord | null;
+  capBot: FrameRecord | null;
+  /** The transfer a suspending stackless fiber asked for (target task,
+   * value, mode); read by the scheduler once the fiber's frames are saved. */
+  pt: unknown;
+  pv: unknown;
+  pm: number;
+  S: object;
+  FM: typeof FM;
+  cap(rec: FrameRecord): object;
+  refuse(name: string): unknown;
+  brand<F>(fn: F): F;
+  brandObject<O extends object>(obj: O, keys: PropertyKey[]): O;
+  forInKeys(obj: unknown): string[];
+}
+
+/** Appends a saved frame to the capture chain and hands the sentinel on. */
+function cap(rec: FrameRecord): object {
+  if (R.capTop === null) R.capTop = rec;
+  else R.capBot!.n = rec;
+  R.capBot = rec;
+  return S;
+}
+
+/**
+ * Runs saved frames innermost first, feeding each one's outcome (value or
+ * exception) to the frame below. Returns the last frame's value, throws its
+ * exception, or returns S when a frame suspended again; then R.capTop holds
+ * the new chain, already linked to the frames not yet resumed.
+ */
+export function resumeFrames(rec: FrameRecord | null, value: unknown, mode: number): unknown {
+  while (rec !== null) {
+    const below: FrameRecord | null = rec.n;
+    let out: unknown;
+    try {
+      out = rec.r(rec, value, mode);
+    } catch (e) {
+      value = e;
+      mode = 1;
+      rec = below;
+      continue;
+    }
+    if (out === S) {
+      R.capBot!.n = below;
+      return S;
+    }
+    value = out;
+    mode = 0;
+    rec = below;
+  }
+  if (mode) throw value;
+  return value;
+}
+
+/**
+ * A marked frame that was entered from unmarked code received the sentinel:
+ * the frames above it are saved, but it cannot return the sentinel to its
+ * unmarked caller. Cancel the transfer and resume the saved frames with a
+ * FiberError raised at the switch; whatever they then do (catch it, return,
+ * throw) becomes the result of this call, so nothing is left half-suspended.
+ */
+function refuse(name: string): unknown {
+  let out: unknown = S;
+  while (out === S) {
+    const chain = R.capTop;
+    R.capTop = null;
+    R.pt = null;
+    R.pv = undefined;
+    R.capBot!.n = null;
+    const culprit = `${name ? `the marked function ${name}()` : "a marked function"} was called from unmarked code (a native callback such as Array.prototype.forEach or sort, a getter or setter, a generator, or a function not compiled with "use fiber")`;
+    out = resumeFrames(chain, cannotSuspend(culprit), 1);
+  }
+  return out;
+}
+
+function brand<F>(fn: F): F {
+  (fn as { [FM]?: boolean })[FM] = true;
+  return fn;
+}
+
+/** Brands the marked methods of an object literal after it is created (the
+ * methods are only reachable through the object). */
+function brandObject<O extends object>(obj: O, keys: PropertyKey[]): O {
+  for (const key of keys) {
+    const desc = Object.getOwnPropertyDescriptor(obj, key);
+    if (desc && typeof desc.value === "function") desc.value[FM] = true;
+  }
+  return obj;
+}
+
+/** Enumerable string keys a for-in loop visits, collected up front so the
+ * loop can suspend between iterations (the body re-checks `key in obj`). */
+function forInKeys(obj: unknown): string[] {
+  const keys: string[] = [];
+  for (const k in obj as object) keys.push(k);
+  return keys;
+}
+
+export const R: RuntimeState = {
+  m: 0,
+  capTop: null,
+  capBot: null,
+  pt: null,
+  pv: undefined,
+  pm: 0,
+  S,
+  FM,
+  cap,
+  refuse,
+  brand,
+  brandObject,
+  forInKeys,
+};
