@@ -1,0 +1,76 @@
+// The fiberlet peers. "fiberlet" is the stackless backend: the fiber-style
+// workload source (module-level "use fiber" directive) compiled at bench time
+// by @babel/core with the plugin from dist/. "stackful" runs the same source
+// uncompiled on the native backend, once the runtime says it has one.
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+export function distPaths(root) {
+  return {
+    runtime: join(root, "dist/cjs/runtime/index.js"),
+    plugin: join(root, "dist/cjs/babel-plugin/index.js"),
+  };
+}
+
+function requireBuilt(root, file) {
+  if (!existsSync(file)) throw new Error(`${file.slice(root.length + 1)} missing: run npm run build`);
+  return createRequire(join(root, "package.json"))(file);
+}
+
+// TODO(native backend): return true when dist/cjs/runtime/index.js reports a
+// loadable stackful backend (for instance an exported `nativeAvailable()` or
+// `backends.native`). Until then the stackful column is skipped.
+// eslint-disable-next-line no-unused-vars
+export function nativeAvailable(runtime) {
+  return false;
+}
+
+export function fiberletPeer(root) {
+  const paths = distPaths(root);
+  let plugin;
+  const compile = (file) => {
+    plugin ??= requireBuilt(root, paths.plugin);
+    const babel = createRequire(join(root, "package.json"))("@babel/core");
+    const out = babel.transformSync(readFileSync(file, "utf8"), {
+      filename: file,
+      sourceType: "module",
+      babelrc: false,
+      configFile: false,
+      plugins: [plugin.default ?? plugin],
+    });
+    return out.code;
+  };
+  return {
+    name: "fiberlet",
+    style: "fiber",
+    lenient: true,
+    describe: "stackless fibers: source compiled by the fiberlet Babel plugin (dist/)",
+    unavailable: () => null,
+    prepare: (workspace, relative) => workspace.variant(relative, "fiberlet", compile),
+    plugin: paths.plugin,
+  };
+}
+
+export function stackfulPeer(root) {
+  const paths = distPaths(root);
+  return {
+    name: "stackful",
+    style: "fiber",
+    lenient: true,
+    describe: "stackful fibers: the same source uncompiled, native backend",
+    unavailable() {
+      let runtime;
+      try {
+        runtime = requireBuilt(root, paths.runtime);
+      } catch (error) {
+        return `native backend unavailable (${error.message})`;
+      }
+      return nativeAvailable(runtime) ? null : "native backend not available yet (bench/peers/fiberlet.mjs nativeAvailable())";
+    },
+    prepare: (workspace, relative) => workspace.source(relative),
+    // TODO(native backend): replace with however the runtime selects the
+    // stackful backend for uncompiled code.
+    env: { FIBERLET_BACKEND: "native" },
+  };
+}

@@ -1,0 +1,56 @@
+// Child-process entry for the compile workload (protocol: bench/lib/child.mjs).
+//
+//   node bench/workloads/compile/measure.mjs '<spec json>'
+//
+// spec: { mode: "babel" | "fiberlet", lines, warmup, reps, minify, plugin }
+// Times @babel/core transforming the generated module: with no plugin (parse
+// and print only) or with the fiberlet plugin loaded from spec.plugin. With
+// spec.minify it also reports the terser-minified size of the output.
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { median } from "../../lib/stats.mjs";
+import { generateModule } from "./generate.mjs";
+
+const require = createRequire(import.meta.url);
+
+async function main() {
+  const spec = JSON.parse(process.argv[2]);
+  const babel = require("@babel/core");
+  const plugins = [];
+  if (spec.mode === "fiberlet") {
+    if (!existsSync(spec.plugin)) throw new Error("dist/cjs/babel-plugin/index.js missing: run npm run build");
+    const plugin = require(spec.plugin);
+    plugins.push(plugin.default ?? plugin);
+  }
+  const source = generateModule(spec.lines);
+  const options = {
+    filename: "generated.mjs",
+    sourceType: "module",
+    babelrc: false,
+    configFile: false,
+    sourceMaps: false,
+    plugins,
+  };
+  const transform = () => babel.transformSync(source, options).code;
+
+  let code = "";
+  for (let i = 0; i < spec.warmup; i++) code = transform();
+  const times = [];
+  for (let i = 0; i < spec.reps; i++) {
+    const start = process.hrtime.bigint();
+    code = transform();
+    times.push(Number(process.hrtime.bigint() - start));
+  }
+  const metrics = { time: median(times) };
+  if (spec.minify) {
+    const { minify } = require("terser");
+    const minified = await minify(code, { module: true, compress: true, mangle: true });
+    metrics.size = Buffer.byteLength(minified.code);
+  }
+  console.log(JSON.stringify({ ok: true, metrics, info: `${source.split("\n").length} lines in` }));
+}
+
+main().catch((err) => {
+  console.log(JSON.stringify({ ok: false, error: String(err?.message ?? err).split("\n")[0] }));
+  process.exitCode = 1;
+});
