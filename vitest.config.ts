@@ -1,6 +1,9 @@
 import { transformAsync } from "@babel/core";
 import { defineConfig, type Plugin } from "vitest/config";
+import { fileURLToPath } from "node:url";
 import fiberlet from "./babel-plugin/index.js";
+
+const runtime = fileURLToPath(new URL("./runtime/protocol.ts", import.meta.url));
 
 // Test files that contain a "use fiber" directive are compiled with the
 // fiberlet Babel plugin (after Vite strips TypeScript), so the same source
@@ -19,7 +22,7 @@ function compileMarked(): Plugin {
         babelrc: false,
         configFile: false,
         sourceMaps: true,
-        plugins: [fiberlet],
+        plugins: [[fiberlet, { runtime }]],
       });
       return out && { code: out.code!, map: out.map };
     },
@@ -31,6 +34,9 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     pool: "forks",
+    // The GC conformance tests (WeakRef + global.gc()) need gc exposed in
+    // the test processes (and in the worker threads they start).
+    execArgv: ["--expose-gc"],
     testTimeout: 30_000,
   },
 });

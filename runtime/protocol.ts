@@ -47,6 +47,11 @@ export interface RuntimeState {
   brand<F>(fn: F): F;
   brandObject<O extends object>(obj: O, keys: PropertyKey[]): O;
   forInKeys(obj: unknown): string[];
+  hasKey(obj: unknown, key: string): boolean;
+  close(iterator: Iterator<unknown>): void;
+  closeQuietly(iterator: Iterator<unknown>): void;
+  notIterResult(result: unknown): never;
+  notCallable(value: unknown, text: string): never;
 }
 
 /** Appends a saved frame to the capture chain and hands the sentinel on. */
@@ -131,6 +136,38 @@ function forInKeys(obj: unknown): string[] {
   return keys;
 }
 
+function hasKey(obj: unknown, key: string): boolean {
+  return key in Object(obj);
+}
+
+/** A for-of loop left early (break, return, continue outward): the
+ * iterator's return() runs, and its failures are the loop's. */
+function close(iterator: Iterator<unknown>): void {
+  const ret = iterator.return;
+  if (ret === undefined || ret === null) return;
+  const result = Reflect.apply(ret, iterator, []);
+  if (Object(result) !== result) throw new TypeError("Iterator result " + String(result) + " is not an object");
+}
+
+/** A for-of loop left by an exception: return() runs, its failures are
+ * ignored and the original exception continues. */
+function closeQuietly(iterator: Iterator<unknown>): void {
+  try {
+    const ret = iterator.return;
+    if (ret !== undefined && ret !== null) Reflect.apply(ret, iterator, []);
+  } catch {
+    /* the loop's own exception wins */
+  }
+}
+
+function notIterResult(result: unknown): never {
+  throw new TypeError(`Iterator result ${String(result)} is not an object`);
+}
+
+function notCallable(_value: unknown, text: string): never {
+  throw new TypeError(`${text} is not a function`);
+}
+
 export const R: RuntimeState = {
   m: 0,
   capTop: null,
@@ -145,4 +182,9 @@ export const R: RuntimeState = {
   brand,
   brandObject,
   forInKeys,
+  hasKey,
+  close,
+  closeQuietly,
+  notIterResult,
+  notCallable,
 };

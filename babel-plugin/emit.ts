@@ -1,0 +1,372 @@
+/**
+ * Emits the two copies of a normalized marked function (docs/protocol.md):
+ *
+ * - the fast copy is the function itself: its prologue notes whether its
+ *   caller can take the sentinel, each call site stores the callee's brand
+ *   and checks the result for the sentinel, saving the frame on suspension;
+ * - the resume copy `(rec, value, mode)` is the same body with restore guards:
+ *   while `pc` is nonzero it skips every statement before the suspended call
+ *   site, re-enters the loops, branches, and try blocks around it, takes
+ *   saved values at declarations, then continues as ordinary code.
+ */
+import type { NodePath } from "@babel/core";
+import { types as t } from "@babel/core";
+import { ARGS_SLOT, NEW_TARGET_SLOT, THIS_SLOT, type Frame, type SitePlan, type Slot } from "./frame.js";
+
+export interface Names {
+  /** Module-level binding of the protocol object `R`. */
+  R: string;
+  /** Module-level binding of the sentinel. */
+  S: string;
+  /** Module-level binding of the brand symbol. */
+  FM: string;
+  /** Prefix of the plugin's own local names. */
+  p: string;
+  /** Names of resume functions declared inside marked bodies: recreated, never saved. */
+  resumeNames: Set<string>;
+}
+
+const id = (name: string) => t.identifier(name);
+const mem = (obj: t.Expression, key: string) => t.memberExpression(obj, t.isValidIdentifier(key) ? id(key) : t.stringLiteral(key), !t.isValidIdentifier(key));
+const set = (target: t.LVal, value: t.Expression) => t.expressionStatement(t.assignmentExpression("=", target, value));
+
+interface Local {
+  E: string; // fast copy: was I entered from marked code?
+  U: string; // unwinding for a suspension: finally blocks must not run
+  rec: string;
+  v: string;
+  mode: string;
+  pc: string;
+  self: string;
+  args: string;
+  nt: string;
+}
+
+function locals(n: Names): Local {
+  return {
+    E: `${n.p}E`, U: `${n.p}U`, rec: `${n.p}rec`, v: `${n.p}v`, mode: `${n.p}mode`, pc: `${n.p}pc`,
+    self: `${n.p}this`, args: `${n.p}arguments`, nt: `${n.p}newTarget`,
+  };
+}
+
+/** Does any `finally` of this function guard code containing a call site? */
+function guardedFinally(frame: Frame, body: t.BlockStatement): boolean {
+  let found = false;
+  walk(body, (node) => {
+    if (t.isTryStatement(node) && node.finalizer && (frame.range.has(node.block) || (node.handler && frame.range.has(node.handler)))) found = true;
+  });
+  return found;
+}
+
+function walk(node: t.Node, visit: (node: t.Node) => void): void {
+  visit(node);
+  if (t.isFunction(node)) return;
+  for (const key of t.VISITOR_KEYS[node.type] ?? []) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(child)) for (const c of child) c && typeof c === "object" && walk(c as t.Node, visit);
+    else if (child && typeof child === "object") walk(child as t.Node, visit);
+  }
+}
+
+function slotValue(slot: Slot, L: Local, inResume: boolean): t.Expression {
+  if (slot.binding) return id(slot.name);
+  if (slot.key === THIS_SLOT) return inResume ? id(L.self) : t.thisExpression();
+  if (slot.key === ARGS_SLOT) return inResume ? id(L.args) : id("arguments");
+  return inResume ? id(L.nt) : t.metaProperty(id("new"), id("target"));
+}
+
+/**
+ * Builds the resume copy from the normalized body. Must run before the fast
+ * copy is decorated in place (it reads the undecorated statements).
+ */
+export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fnName: string): t.FunctionExpression {
+  const L = locals(n);
+  const body = (fn.node.body as t.BlockStatement);
+  const guarded = guardedFinally(frame, body);
+  const rec = () => id(L.rec);
+  const pcIs0 = () => t.binaryExpression("===", id(L.pc), t.numericLiteral(0));
+  const restoring = () => t.binaryExpression("!==", id(L.pc), t.numericLiteral(0));
+  const saved = (slot: Slot) => mem(rec(), "$" + slot.key);
+  const slotByName = new Map(frame.slots.filter((s) => s.binding).map((s) => [s.name, s]));
+
+  const recapture = (plan: SitePlan): t.Statement[] => [
+    set(mem(rec(), "k"), t.numericLiteral(plan.k)),
+    ...[...plan.live].map((slot) => set(saved(slot), slotValue(slot, L, true))),
+    ...(guarded ? [set(id(L.U), t.booleanLiteral(true))] : []),
+    t.returnStatement(t.callExpression(mem(id(n.R), "cap"), [rec()])),
+  ];
+
+  const siteStatement = (s: t.ExpressionStatement, plan: SitePlan): t.Statement => {
+    const call = t.cloneNode(s, true);
+    const temp = plan.temp.name;
+    return t.ifStatement(
+      pcIs0(),
+      t.blockStatement([
+        set(mem(id(n.R), "m"), brandRead(plan, n)),
+        call,
+        t.ifStatement(t.binaryExpression("===", id(temp), id(n.S)), t.blockStatement(recapture(plan))),
+      ]),
+      t.ifStatement(
+        t.binaryExpression("===", id(L.pc), t.numericLiteral(plan.k)),
+        t.blockStatement([
+          set(id(L.pc), t.numericLiteral(0)),
+          t.ifStatement(id(L.mode), t.throwStatement(id(L.v))),
+          set(id(temp), id(L.v)),
+        ]),
+      ),
+    );
+  };
+
+  const inRange = (node: t.Node): t.Expression => {
+    const r = frame.range.get(node);
+    if (!r) return t.booleanLiteral(false);
+    return t.logicalExpression("&&",
+      t.binaryExpression(">=", id(L.pc), t.numericLiteral(r[0])),
+      t.binaryExpression("<=", id(L.pc), t.numericLiteral(r[1])));
+  };
+
+  /** `let x = init` restoring x when the frame is being restored. */
+  const declaration = (d: t.VariableDeclaration): t.Statement[] => {
+    if (d.kind === "var") {
+      // Keep the declaration itself (restored values come from the top).
+      const out: t.Statement[] = [t.variableDeclaration("var", d.declarations.map((decl) => t.variableDeclarator(t.cloneNode(decl.id, true))))];
+      for (const decl of d.declarations) {
+        if (decl.init) out.push(t.ifStatement(pcIs0(), set(t.cloneNode(decl.id, true) as t.LVal, t.cloneNode(decl.init, true))));
+      }
+      return out;
+    }
+    const out: t.Statement[] = [];
+    for (const decl of d.declarations) {
+      const names = Object.keys(t.getBindingIdentifiers(decl.id));
+      if (t.isIdentifier(decl.id)) {
+        const slot = slotByName.get(decl.id.name);
+        const init = decl.init ? t.cloneNode(decl.init, true) : t.identifier("undefined");
+        out.push(t.variableDeclaration("let", [t.variableDeclarator(t.cloneNode(decl.id), slot ? t.conditionalExpression(restoring(), saved(slot), init) : init)]));
+        continue;
+      }
+      out.push(t.variableDeclaration("let", names.map((name) => t.variableDeclarator(id(name)))));
+      const restore = names.map((name) => set(id(name), saved(slotByName.get(name)!)));
+      const init = decl.init ? t.cloneNode(decl.init, true) : t.identifier("undefined");
+      out.push(t.ifStatement(restoring(), t.blockStatement(restore), set(t.cloneNode(decl.id, true) as t.LVal, init)));
+    }
+    return out;
+  };
+
+  const list = (stmts: t.Statement[], top = false): t.Statement[] => {
+    const out: t.Statement[] = [];
+    let pending: t.Statement[] = [];
+    const flush = () => {
+      if (pending.length) out.push(t.ifStatement(pcIs0(), t.blockStatement(pending)));
+      pending = [];
+    };
+    // Block-level function declarations are hoisted to the top of their block.
+    for (const s of stmts) {
+      if (t.isFunctionDeclaration(s) && n.resumeNames.has(s.id!.name)) {
+        out.push(t.cloneNode(s, true));
+        continue;
+      }
+      if (t.isFunctionDeclaration(s) && !top) {
+        const slot = slotByName.get(s.id!.name)!;
+        const expr = t.functionExpression(s.id, s.params, s.body, s.generator, s.async);
+        out.push(t.variableDeclaration("let", [t.variableDeclarator(t.cloneNode(s.id!), t.conditionalExpression(restoring(), saved(slot), t.cloneNode(expr, true)))]));
+      }
+    }
+    for (const s of stmts) {
+      if (t.isFunctionDeclaration(s)) continue; // restored above or at the top
+      if (t.isVariableDeclaration(s)) {
+        flush();
+        out.push(...declaration(s));
+        continue;
+      }
+      if (t.isClassDeclaration(s)) {
+        flush();
+        const slot = slotByName.get(s.id!.name)!;
+        const cls = t.classExpression(s.id, s.superClass, s.body, s.decorators);
+        out.push(t.variableDeclaration("let", [t.variableDeclarator(t.cloneNode(s.id!), t.conditionalExpression(restoring(), saved(slot), t.cloneNode(cls, true)))]));
+        continue;
+      }
+      if (!frame.range.has(s)) {
+        pending.push(t.cloneNode(s, true));
+        continue;
+      }
+      flush();
+      out.push(statement(s));
+    }
+    flush();
+    return out;
+  };
+
+  const block = (s: t.Statement): t.BlockStatement =>
+    t.blockStatement(list(t.isBlockStatement(s) ? s.body : [s]));
+
+  /** A statement that contains the call sites in frame.range.get(s). */
+  const statement = (s: t.Statement): t.Statement => {
+    const plan = frame.siteOf.get(s);
+    if (plan) return siteStatement(s as t.ExpressionStatement, plan);
+    const r = frame.range.get(s)!;
+    const guard = (inner: t.Statement) => t.ifStatement(t.binaryExpression("<=", id(L.pc), t.numericLiteral(r[1])), inner);
+    switch (s.type) {
+      case "BlockStatement":
+        return guard(block(s));
+      case "LabeledStatement":
+        return guard(t.labeledStatement(t.cloneNode(s.label), statement(s.body)));
+      case "IfStatement": {
+        const test = t.conditionalExpression(restoring(), inRange(s.consequent), t.cloneNode(s.test, true));
+        return guard(t.ifStatement(test, block(s.consequent), s.alternate ? block(s.alternate) : null));
+      }
+      case "WhileStatement":
+        return guard(t.whileStatement(t.logicalExpression("||", restoring(), t.cloneNode(s.test, true)), block(s.body)));
+      case "DoWhileStatement":
+        return guard(t.doWhileStatement(t.cloneNode(s.test, true), block(s.body)));
+      case "ForStatement": {
+        const pre: t.Statement[] = [];
+        let init: t.ForStatement["init"] = null;
+        if (t.isVariableDeclaration(s.init)) {
+          if (s.init.kind === "var") pre.push(...declaration(s.init));
+          else {
+            const decls = declaration(s.init);
+            if (decls.length === 1 && t.isVariableDeclaration(decls[0])) init = decls[0];
+            else throw new Error("fiberlet: destructuring in a for-let head across a call site is not supported");
+          }
+        } else if (s.init) pre.push(t.ifStatement(pcIs0(), t.expressionStatement(t.cloneNode(s.init, true))));
+        const test = s.test ? t.logicalExpression("||", restoring(), t.cloneNode(s.test, true)) : null;
+        const loop = t.forStatement(init, test, s.update ? t.cloneNode(s.update, true) : null, block(s.body));
+        return guard(t.blockStatement([...pre, loop]));
+      }
+      case "ForInStatement":
+        return guard(t.forInStatement(t.cloneNode(s.left, true), t.cloneNode(s.right, true), block(s.body)));
+      case "SwitchStatement": {
+        const disc = t.conditionalExpression(restoring(), id(L.pc), t.cloneNode(s.discriminant, true));
+        return guard(t.switchStatement(disc, s.cases.map((c) => {
+          const test = c.test
+            ? t.conditionalExpression(restoring(), t.conditionalExpression(t.logicalExpression("&&", t.booleanLiteral(frame.range.has(c)), inRange(c)), id(L.pc), t.numericLiteral(-1)), t.cloneNode(c.test, true))
+            : null;
+          return t.switchCase(test, list(c.consequent));
+        })));
+      }
+      case "TryStatement": {
+        const enter: t.Statement[] = [];
+        if (s.handler && frame.range.has(s.handler)) {
+          // Re-enter the catch block by throwing the caught value again.
+          const param = s.handler.param as t.Identifier | null;
+          const value = param ? saved(slotByName.get(param.name)!) : t.identifier("undefined");
+          enter.push(t.ifStatement(t.logicalExpression("&&", restoring(), inRange(s.handler)), t.throwStatement(value)));
+        }
+        const tryBlock = t.blockStatement([...enter, ...list(s.block.body)]);
+        const handler = s.handler ? t.catchClause(s.handler.param ? t.cloneNode(s.handler.param, true) : null, block(s.handler.body)) : null;
+        const finalizer = s.finalizer ? finallyGuard(t.cloneNode(s.finalizer, true), guarded, L) : null;
+        return guard(t.tryStatement(tryBlock, handler, finalizer));
+      }
+      default:
+        throw new Error(`fiberlet internal error: unexpected ${s.type} containing a call site`);
+    }
+  };
+
+  // Function-scoped slots (params, vars, temps, top-level functions, this...)
+  // are restored up front; block-scoped ones at their declarations.
+  const prologue: t.Statement[] = [
+    t.variableDeclaration("var", [t.variableDeclarator(id(L.pc), mem(rec(), "k"))]),
+  ];
+  const fnScoped = frame.slots.filter((s) => s.functionScoped);
+  if (fnScoped.length) {
+    prologue.push(t.variableDeclaration("var", fnScoped.map((slot) => {
+      const name = slot.binding ? slot.name : slot.key === THIS_SLOT ? L.self : slot.key === ARGS_SLOT ? L.args : L.nt;
+      return t.variableDeclarator(id(name), saved(slot));
+    })));
+  }
+  if (guarded) prologue.push(t.variableDeclaration("let", [t.variableDeclarator(id(L.U), t.booleanLiteral(false))]));
+  const resumeBody = t.blockStatement([...prologue, ...list(body.body, true)]);
+  replaceFrameReferences(resumeBody, L, frame);
+  const resume = t.functionExpression(
+    id(`${safeName(fnName)}$resume`),
+    [id(L.rec), id(L.v), id(L.mode)],
+    resumeBody,
+  );
+  return resume;
+}
+
+function finallyGuard(fin: t.BlockStatement, guarded: boolean, L: Local): t.BlockStatement {
+  if (!guarded) return fin;
+  return t.blockStatement([t.ifStatement(t.unaryExpression("!", id(L.U)), fin)]);
+}
+
+function brandRead(plan: SitePlan, n: Names): t.Expression {
+  if (plan.brand === null) return t.numericLiteral(1);
+  return t.optionalMemberExpression(t.cloneNode(plan.brand, true), id(n.FM), true, true);
+}
+
+function safeName(name: string): string {
+  return t.isValidIdentifier(name) ? name : "anonymous";
+}
+
+/** In the resume copy, `this`, `arguments` and `new.target` (also inside
+ * arrow functions) are the saved ones. */
+function replaceFrameReferences(body: t.BlockStatement, L: Local, frame: Frame): void {
+  const visit = (node: t.Node, parent: t.Node | null, key: string | null, index: number | null, inArrow: boolean) => {
+    if (t.isFunction(node) && !t.isArrowFunctionExpression(node)) return;
+    let replacement: t.Node | null = null;
+    if (t.isThisExpression(node) && frame.usesThis) replacement = id(L.self);
+    else if (t.isIdentifier(node) && node.name === "arguments" && frame.usesArguments && parent && !(t.isMemberExpression(parent) && parent.property === node && !parent.computed)) replacement = id(L.args);
+    else if (t.isMetaProperty(node) && node.meta.name === "new" && frame.usesNewTarget) replacement = id(L.nt);
+    if (replacement && parent && key) {
+      if (index === null) (parent as unknown as Record<string, t.Node>)[key] = replacement;
+      else (parent as unknown as Record<string, t.Node[]>)[key][index] = replacement;
+      return;
+    }
+    const nowArrow = inArrow || t.isArrowFunctionExpression(node);
+    for (const k of t.VISITOR_KEYS[node.type] ?? []) {
+      const child = (node as unknown as Record<string, unknown>)[k];
+      if (Array.isArray(child)) child.forEach((c, i) => c && typeof c === "object" && visit(c as t.Node, node, k, i, nowArrow));
+      else if (child && typeof child === "object") visit(child as t.Node, node, k, null, nowArrow);
+    }
+  };
+  visit(body, null, null, null, false);
+}
+
+/** Decorates the function itself (the fast copy) in place. */
+export function decorateFast(
+  fn: NodePath<t.Function>,
+  frame: Frame,
+  n: Names,
+  fnName: string,
+  resumeRef: () => t.Expression,
+): void {
+  const L = locals(n);
+  const body = fn.node.body as t.BlockStatement;
+  const guarded = guardedFinally(frame, body);
+  for (const plan of frame.sites) {
+    const record = t.objectExpression([
+      t.objectProperty(id("r"), resumeRef()),
+      t.objectProperty(id("n"), t.nullLiteral()),
+      t.objectProperty(id("k"), t.numericLiteral(plan.k)),
+      ...frame.slots.map((slot) => t.objectProperty(
+        t.isValidIdentifier("$" + slot.key) ? id("$" + slot.key) : t.stringLiteral("$" + slot.key),
+        plan.live.has(slot) ? slotValue(slot, L, false) : t.identifier("undefined"),
+      )),
+    ]);
+    const temp = plan.temp.name;
+    const onSentinel = t.ifStatement(
+      t.binaryExpression("===", id(temp), id(n.S)),
+      t.blockStatement([
+        t.ifStatement(id(L.E), t.blockStatement([
+          ...(guarded ? [set(id(L.U), t.booleanLiteral(true))] : []),
+          t.returnStatement(t.callExpression(mem(id(n.R), "cap"), [record])),
+        ])),
+        set(id(temp), t.callExpression(mem(id(n.R), "refuse"), [t.stringLiteral(fnName)])),
+      ]),
+    );
+    plan.path.insertBefore(set(mem(id(n.R), "m"), brandRead(plan, n)));
+    plan.path.insertAfter(onSentinel);
+  }
+  if (guarded) {
+    walk(body, (node) => {
+      if (t.isTryStatement(node) && node.finalizer) node.finalizer = finallyGuard(node.finalizer, true, L);
+    });
+  }
+  const prologue: t.Statement[] = [
+    t.variableDeclaration("const", [t.variableDeclarator(id(L.E), mem(id(n.R), "m"))]),
+    set(mem(id(n.R), "m"), t.numericLiteral(0)),
+  ];
+  if (guarded) prologue.push(t.variableDeclaration("let", [t.variableDeclarator(id(L.U), t.booleanLiteral(false))]));
+  body.body.unshift(...prologue);
+}

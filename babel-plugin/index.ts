@@ -1,0 +1,283 @@
+/**
+ * fiberlet's Babel plugin: makes functions marked with "use fiber" resumable
+ * (stackless fibers). Pipeline per marked function, innermost first:
+ * marking (this file) -> sites.ts (which calls can suspend) -> normalize.ts
+ * (one call site per statement) -> frame.ts (slots, boxes, numbering) ->
+ * emit.ts (fast copy and resume copy). docs/protocol.md is the contract with
+ * the runtime.
+ */
+import type { NodePath, PluginObj, PluginPass } from "@babel/core";
+import { types as t } from "@babel/core";
+import { declare } from "@babel/helper-plugin-utils";
+import { addNamed } from "@babel/helper-module-imports";
+import { classifyCalls } from "./sites.js";
+import { Normalizer } from "./normalize.js";
+import { boxCapturedVariables, planFrame, renameShadowed } from "./frame.js";
+import { buildResume, decorateFast, type Names } from "./emit.js";
+
+export interface FiberletPluginOptions {
+  /** Module the emitted code imports the runtime protocol from. */
+  runtime?: string;
+}
+
+const DIRECTIVE = "use fiber";
+
+function hasDirective(node: { directives?: t.Directive[] } | null | undefined): boolean {
+  return !!node?.directives?.some((d) => d.value.value === DIRECTIVE);
+}
+
+function removeDirective(node: { directives?: t.Directive[] }): void {
+  if (node.directives) node.directives = node.directives.filter((d) => d.value.value !== DIRECTIVE);
+}
+
+/** Why a function can never be marked, or null if it can. */
+function ineligible(fn: t.Function): string | null {
+  if (fn.generator) return "a generator";
+  if (fn.async) return "an async function";
+  if ((t.isObjectMethod(fn) || t.isClassMethod(fn) || t.isClassPrivateMethod(fn)) && (fn.kind === "get" || fn.kind === "set")) {
+    return "a getter or setter";
+  }
+  if (t.isClassMethod(fn) && fn.kind === "constructor") return "a class constructor";
+  return null;
+}
+
+function functionName(path: NodePath<t.Function>): string {
+  const node = path.node;
+  if ((t.isFunctionDeclaration(node) || t.isFunctionExpression(node)) && node.id) return node.id.name;
+  if ((t.isObjectMethod(node) || t.isClassMethod(node)) && t.isIdentifier(node.key)) return node.key.name;
+  if (t.isClassPrivateMethod(node)) return `#${node.key.id.name}`;
+  const parent = path.parentPath;
+  if (parent?.isVariableDeclarator() && t.isIdentifier(parent.node.id)) return parent.node.id.name;
+  if (parent?.isObjectProperty() && t.isIdentifier(parent.node.key)) return parent.node.key.name;
+  if (parent?.isAssignmentExpression() && t.isIdentifier(parent.node.left)) return parent.node.left.name;
+  if ((parent?.isClassProperty()) && t.isIdentifier(parent.node.key)) return parent.node.key.name;
+  return "";
+}
+
+interface FileState {
+  names: Names;
+  moduleMarked: boolean;
+  marked: WeakSet<t.Node>;
+  done: WeakSet<t.Node>;
+  prelude: t.Statement[];
+  used: boolean;
+}
+
+export default declare((api: { assertVersion(v: number): void }, options: FiberletPluginOptions) => {
+  api.assertVersion(7);
+  const runtime = options.runtime ?? "fiberlet/protocol";
+
+  function transformFunction(path: NodePath<t.Function>, st: FileState): void {
+    const node = path.node;
+    if (st.done.has(node) || !st.marked.has(node)) return;
+    st.done.add(node);
+    st.used = true;
+    const { names } = st;
+    const name = functionName(path);
+    const fail = (n: t.Node, message: string) => path.hub.buildError(n, message, SyntaxError);
+
+    if (t.isBlockStatement(node.body)) removeDirective(node.body);
+    else {
+      (path.get("body") as NodePath).replaceWith(t.blockStatement([t.returnStatement(node.body as t.Expression)]));
+    }
+    hasSuperOrBail(path, fail);
+    moveParamsIntoBody(path);
+
+    const facts = classifyCalls(path, (p) => st.marked.has(p.node), names.R);
+    const normalizer = new Normalizer(facts, `${names.p}t`, fail, () => t.identifier(names.R));
+    const body = node.body as t.BlockStatement;
+    const stmts = normalizer.body(body.body);
+    if (normalizer.temps.length) {
+      stmts.unshift(t.variableDeclaration("var", normalizer.temps.map((x) => t.variableDeclarator(t.identifier(x.name)))));
+    }
+    body.body = stmts;
+    path.scope.crawl();
+    renameShadowed(path);
+    boxCapturedVariables(path);
+    path.scope.crawl();
+    const frame = planFrame(path, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)));
+
+    let resumeRef: () => t.Expression = () => t.identifier("undefined");
+    if (frame.sites.length) {
+      const resume = buildResume(path, frame, names, name || "anonymous");
+      resumeRef = placeResume(path, resume, st);
+    }
+    decorateFast(path, frame, names, name, resumeRef);
+    brand(path, st);
+  }
+
+  /** Puts the resume function where it sees the same variables as the
+   * function itself, created once per creation of the function's scope. */
+  function placeResume(path: NodePath<t.Function>, resume: t.FunctionExpression, st: FileState): () => t.Expression {
+    const rname = path.scope.parent?.generateUid(`${st.names.p}r`) ?? `${st.names.p}r`;
+    st.names.resumeNames.add(rname);
+    let stmt: NodePath = path;
+    while (stmt.parentPath && !(stmt.parentPath.isBlockStatement() || stmt.parentPath.isProgram() || stmt.parentPath.isSwitchCase())) {
+      stmt = stmt.parentPath;
+    }
+    const classPath = path.findParent((p) => p.isClass()) as NodePath<t.Class> | null;
+    let usesPrivate = false;
+    path.traverse({ PrivateName() { usesPrivate = true; } });
+    if (usesPrivate && classPath && stmt.isAncestor(classPath) === false && classPath.isDescendant(stmt)) {
+      // Private names are only reachable inside the class body.
+      stmt.insertBefore(t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname))]));
+      classPath.get("body").unshiftContainer("body", t.staticBlock([
+        t.expressionStatement(t.assignmentExpression("=", t.identifier(rname), resume)),
+      ]));
+    } else {
+      const decl = t.functionDeclaration(t.identifier(rname), resume.params, resume.body);
+      if (stmt.parentPath?.isProgram()) st.prelude.push(decl);
+      else stmt.insertBefore(decl);
+    }
+    return () => t.identifier(rname);
+  }
+
+  function brand(path: NodePath<t.Function>, st: FileState): void {
+    const R = () => t.identifier(st.names.R);
+    const node = path.node;
+    if (path.isFunctionDeclaration()) {
+      const stmt = t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier("brand")), [t.identifier((node as t.FunctionDeclaration).id!.name)]));
+      const container = path.parentPath.isExportDeclaration() ? path.parentPath.parentPath! : path.parentPath;
+      if (container.isProgram()) st.prelude.push(stmt);
+      else if (container.isBlockStatement()) container.unshiftContainer("body", stmt);
+      else if (container.isSwitchCase()) container.unshiftContainer("consequent", stmt);
+      return;
+    }
+    if (path.isFunctionExpression() || path.isArrowFunctionExpression()) {
+      if (path.isFunctionExpression() || path.isArrowFunctionExpression()) {
+        const named = (path as unknown as { ensureFunctionName?(u: boolean): NodePath | null }).ensureFunctionName?.(false);
+        const target = (named ?? path) as NodePath<t.Expression>;
+        target.replaceWith(t.callExpression(t.memberExpression(R(), t.identifier("brand")), [target.node]));
+        target.skip();
+      }
+      return;
+    }
+    if (path.isObjectMethod()) {
+      if ((node as t.ObjectMethod).computed || !t.isIdentifier((node as t.ObjectMethod).key) && !t.isStringLiteral((node as t.ObjectMethod).key)) return;
+      const obj = path.parentPath as NodePath<t.ObjectExpression>;
+      const key = (node as t.ObjectMethod).key as t.Identifier | t.StringLiteral;
+      const keyName = t.isIdentifier(key) ? key.name : key.value;
+      const pending = brandObjects.get(obj.node) ?? [];
+      pending.push(keyName);
+      brandObjects.set(obj.node, pending);
+      return;
+    }
+    if (path.isClassMethod()) {
+      const m = node as t.ClassMethod;
+      if (m.computed || !(t.isIdentifier(m.key) || t.isStringLiteral(m.key))) return;
+      const keyName = t.isIdentifier(m.key) ? m.key.name : m.key.value;
+      const classBody = path.parentPath as NodePath<t.ClassBody>;
+      const home = m.static ? t.thisExpression() : t.memberExpression(t.thisExpression(), t.identifier("prototype"));
+      classBody.unshiftContainer("body", t.staticBlock([
+        t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier("brand")), [t.memberExpression(home, t.stringLiteral(keyName), true)])),
+      ]));
+    }
+    // Private methods are recognised statically at their call sites.
+  }
+
+  const brandObjects = new WeakMap<t.Node, string[]>();
+
+  return {
+    name: "fiberlet",
+    visitor: {
+      Program: {
+        enter(program, pass: PluginPass) {
+          const p = program.scope.generateUid("fb");
+          const st: FileState = {
+            names: { R: `${p}R`, S: `${p}S`, FM: `${p}FM`, p: `${p}$`, resumeNames: new Set() },
+            moduleMarked: hasDirective(program.node),
+            marked: new WeakSet(),
+            done: new WeakSet(),
+            prelude: [],
+            used: false,
+          };
+          removeDirective(program.node);
+          // Decide what is marked before anything is rewritten.
+          program.traverse({
+            Function(path) {
+              const own = t.isBlockStatement(path.node.body) && hasDirective(path.node.body);
+              if (!own && !st.moduleMarked) return;
+              const why = ineligible(path.node);
+              if (why) {
+                if (own) throw path.buildCodeFrameError(`fiberlet: "use fiber" cannot mark ${why}; ${why === "a class constructor" ? "move the code into a method" : "only plain functions, arrows and methods can be suspended"}`);
+                return;
+              }
+              st.marked.add(path.node);
+            },
+          });
+          program.traverse({
+            Function: {
+              exit(path) {
+                transformFunction(path, st);
+              },
+            },
+            ObjectExpression: {
+              exit(path) {
+                const keys = brandObjects.get(path.node);
+                if (!keys) return;
+                brandObjects.delete(path.node);
+                path.replaceWith(t.callExpression(t.memberExpression(t.identifier(st.names.R), t.identifier("brandObject")), [path.node, t.arrayExpression(keys.map((k) => t.stringLiteral(k)))]));
+                path.skip();
+              },
+            },
+          });
+          if (!st.used) return;
+          const before = program.node.body.length;
+          const imported = addNamed(program, "R", runtime, { nameHint: "fiberletRuntime" }) as t.Expression;
+          const inserted = program.node.body.length - before;
+          const prelude = [
+            t.variableDeclaration("const", [t.variableDeclarator(t.identifier(st.names.R), imported)]),
+            t.variableDeclaration("const", [t.variableDeclarator(t.identifier(st.names.S), t.memberExpression(t.identifier(st.names.R), t.identifier("S")))]),
+            t.variableDeclaration("const", [t.variableDeclarator(t.identifier(st.names.FM), t.memberExpression(t.identifier(st.names.R), t.identifier("FM")))]),
+            ...st.prelude,
+          ];
+          let at = inserted;
+          while (at < program.node.body.length && t.isImportDeclaration(program.node.body[at])) at++;
+          program.node.body.splice(at, 0, ...prelude);
+          void pass;
+        },
+      },
+    },
+  } satisfies PluginObj<PluginPass>;
+});
+
+function hasSuperOrBail(path: NodePath<t.Function>, fail: (n: t.Node, m: string) => Error): void {
+  path.get("body").traverse({
+    Function(p) {
+      if (!p.isArrowFunctionExpression()) p.skip();
+    },
+    Super(p) {
+      throw fail(p.node, "fiberlet: `super` cannot be used in a marked function yet; move the super call into an unmarked helper method");
+    },
+  });
+}
+
+/**
+ * Non-simple parameters (defaults, patterns) are evaluated before the body,
+ * where a call could run before the prologue reads its caller flag. They move
+ * into the body; `fn.length` is kept by leaving a `= void 0` default where
+ * the original had one.
+ */
+function moveParamsIntoBody(path: NodePath<t.Function>): void {
+  const params = path.node.params;
+  if (params.every((p) => t.isIdentifier(p))) return;
+  const body = path.node.body as t.BlockStatement;
+  const moved: t.Statement[] = [];
+  path.node.params = params.map((param, i) => {
+    if (t.isIdentifier(param)) return param;
+    const id = path.scope.generateUidIdentifier(`p${i}`);
+    if (t.isAssignmentPattern(param)) {
+      const value = t.conditionalExpression(t.binaryExpression("===", t.cloneNode(id), t.identifier("undefined")), param.right, t.cloneNode(id));
+      moved.push(t.variableDeclaration("let", [t.variableDeclarator(param.left as t.LVal, value)]));
+      return t.assignmentPattern(id, t.unaryExpression("void", t.numericLiteral(0)));
+    }
+    if (t.isRestElement(param)) {
+      if (t.isIdentifier(param.argument)) return param;
+      moved.push(t.variableDeclaration("let", [t.variableDeclarator(param.argument as t.LVal, t.cloneNode(id))]));
+      return t.restElement(id);
+    }
+    moved.push(t.variableDeclaration("let", [t.variableDeclarator(param as t.LVal, t.cloneNode(id))]));
+    return id;
+  });
+  body.body.unshift(...moved);
+}

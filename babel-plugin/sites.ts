@@ -1,0 +1,153 @@
+/**
+ * Which calls in a marked function are *call sites*: calls whose callee may be
+ * a marked function and so may return the suspension sentinel. Only those are
+ * rewritten; a call that can never suspend stays where it is, as fast as
+ * unmarked code.
+ *
+ * A callee that is not marked can never return the sentinel: a switch from
+ * unmarked code throws, and a marked function entered from unmarked code
+ * refuses to suspend (docs/protocol.md, "Boundaries").
+ */
+import type { NodePath } from "@babel/core";
+import { types as t } from "@babel/core";
+
+/** Global namespaces whose methods are host or language builtins. */
+const BUILTIN_NAMESPACES = new Set([
+  "Math", "JSON", "Object", "Reflect", "Number", "String", "Array", "Symbol", "BigInt",
+  "Date", "Promise", "Atomics", "Intl", "console", "Error", "Boolean", "ArrayBuffer",
+]);
+/** Global functions that are builtins. */
+const BUILTIN_FUNCTIONS = new Set([
+  "parseInt", "parseFloat", "isNaN", "isFinite", "String", "Number", "Boolean", "Symbol",
+  "BigInt", "Object", "Array", "Error", "TypeError", "RangeError", "encodeURIComponent",
+  "decodeURIComponent", "encodeURI", "decodeURI", "require", "queueMicrotask", "setTimeout",
+  "setImmediate", "setInterval", "clearTimeout", "clearInterval", "structuredClone",
+]);
+
+export type CallKind = "site" | "marked-site" | "plain";
+
+/** What the analysis of the original function body found, keyed by node (the
+ * normalizer reuses the original nodes, so the facts survive the rewrite). */
+export interface SiteFacts {
+  kinds: WeakMap<t.Node, CallKind>;
+  /** Identifiers whose binding is never reassigned: safe to read late. */
+  stable: WeakSet<t.Identifier>;
+}
+
+export function classifyCalls(
+  fn: NodePath<t.Function>,
+  isMarkedDeclaration: (path: NodePath) => boolean,
+  runtimeName: string,
+): SiteFacts {
+  const kinds = new WeakMap<t.Node, CallKind>();
+  const stable = new WeakSet<t.Identifier>();
+  const kindOf = (callee: NodePath): CallKind => {
+    if (callee.isSuper() || callee.isImport()) return "plain";
+    if (callee.isIdentifier()) {
+      const binding = callee.scope.getBinding(callee.node.name);
+      if (!binding) return BUILTIN_FUNCTIONS.has(callee.node.name) ? "plain" : "site";
+      if (binding.constant && binding.kind === "hoisted" && binding.path.isFunctionDeclaration()) {
+        return isMarkedDeclaration(binding.path) ? "marked-site" : "plain";
+      }
+      return "site";
+    }
+    if (callee.isMemberExpression() && t.isIdentifier(callee.node.object, { name: runtimeName })) return "plain";
+    if (callee.isMemberExpression() && t.isPrivateName(callee.node.property)) {
+      const cls = callee.findParent((p) => p.isClassBody()) as NodePath<t.ClassBody> | null;
+      const name = callee.node.property.id.name;
+      const method = cls?.node.body.find((m) => t.isClassPrivateMethod(m) && m.key.id.name === name) as t.ClassPrivateMethod | undefined;
+      if (method && method.kind === "method") return isMarkedDeclaration(cls!.get("body").find((m) => m.node === method)!) ? "marked-site" : "plain";
+      return "site";
+    }
+    if (callee.isMemberExpression() && !callee.node.computed) {
+      const obj = callee.get("object");
+      if (obj.isIdentifier() && !obj.scope.getBinding(obj.node.name) && BUILTIN_NAMESPACES.has(obj.node.name)) {
+        return "plain";
+      }
+    }
+    return "site";
+  };
+  fn.get("body").traverse({
+    Function(p) {
+      p.skip();
+    },
+    CallExpression(p) {
+      kinds.set(p.node, kindOf(p.get("callee")));
+    },
+    OptionalCallExpression(p) {
+      kinds.set(p.node, "site");
+    },
+    TaggedTemplateExpression(p) {
+      kinds.set(p.node, kindOf(p.get("tag")));
+    },
+    Identifier(p) {
+      if (!p.isReferencedIdentifier()) return;
+      const binding = p.scope.getBinding(p.node.name);
+      if (binding && binding.constant && binding.kind !== "module") stable.add(p.node);
+    },
+  });
+  // Parameters are part of the function too (defaults are moved into the body).
+  for (const param of fn.get("params")) {
+    param.traverse({
+      Function(p) {
+        p.skip();
+      },
+      CallExpression(p) {
+        kinds.set(p.node, kindOf(p.get("callee")));
+      },
+      OptionalCallExpression(p) {
+        kinds.set(p.node, "site");
+      },
+      TaggedTemplateExpression(p) {
+        kinds.set(p.node, kindOf(p.get("tag")));
+      },
+    });
+  }
+  return { kinds, stable };
+}
+
+const hasSiteMemo = new WeakMap<t.Node, boolean>();
+
+/** Does evaluating `node` (not counting nested functions) run a call site? */
+export function hasSite(node: t.Node | null | undefined, facts: SiteFacts): boolean {
+  if (!node) return false;
+  const known = hasSiteMemo.get(node);
+  if (known !== undefined) return known;
+  let found = false;
+  const kind = facts.kinds.get(node);
+  if (kind === "site" || kind === "marked-site") found = true;
+  else if (t.isFunction(node)) found = false;
+  else if (t.isClass(node)) {
+    found = hasSite(node.superClass, facts) ||
+      node.body.body.some((m) => "computed" in m && m.computed && hasSite((m as { key: t.Node }).key, facts));
+  } else {
+    for (const key of t.VISITOR_KEYS[node.type] ?? []) {
+      const child = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(child)) {
+        if (child.some((c) => c && typeof c === "object" && hasSite(c as t.Node, facts))) {
+          found = true;
+          break;
+        }
+      } else if (child && typeof child === "object" && hasSite(child as t.Node, facts)) {
+        found = true;
+        break;
+      }
+    }
+  }
+  hasSiteMemo.set(node, found);
+  return found;
+}
+
+/** Does `node` contain a for-of loop of this function (always rewritten: its
+ * implicit next() calls may be marked)? */
+export function hasForOf(node: t.Node | null | undefined): boolean {
+  if (!node || t.isFunction(node)) return false;
+  if (t.isForOfStatement(node)) return true;
+  for (const key of t.VISITOR_KEYS[node.type] ?? []) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(child)) {
+      if (child.some((c) => c && typeof c === "object" && hasForOf(c as t.Node))) return true;
+    } else if (child && typeof child === "object" && hasForOf(child as t.Node)) return true;
+  }
+  return false;
+}
