@@ -9,7 +9,9 @@
 //   --strict     fiberlet failures fail the run too (they are reported but
 //                tolerated by default while the plugin is being written)
 //   --samples N  processes per cell (default 5; medians across them)
-//   --only TEXT  only workloads whose id contains TEXT (repeatable)
+//   --only ID    only workload ID, or the IDs starting with "ID-" (repeatable):
+//                fib, call-loop, richards, round-trip[-1|-10|-50],
+//                producer[-3|-fresh-10], many-fibers, compile
 //   --keep-temp  keep the temp dir with the prepared and compiled modules
 //
 // Exit status: 1 if a peer or workload crashed (greenlet missing is a skip,
@@ -152,7 +154,8 @@ function machine() {
 }
 
 async function main() {
-  const selected = workloads.filter((w) => !flags.only || flags.only.some((text) => w.id.includes(text)));
+  const picked = (id) => flags.only.some((text) => id === text || id.startsWith(`${text}-`));
+  const selected = workloads.filter((w) => !flags.only || picked(w.id));
   if (!selected.length) throw new Error(`--only ${flags.only.join(", ")}: no such workload`);
   const meta = { mode: smoke ? "smoke" : "full", samples, strict: flags.strict, ...machine() };
   const workspace = new Workspace({ root, workloads: join(here, "workloads") });
@@ -170,7 +173,7 @@ async function main() {
 
   const summaries = cells.map(summarizeCell);
   const byKey = new Map(summaries.map((cell) => [`${cell.workload}/${cell.peer}`, cell]));
-  const targets = evaluateTargets(byKey);
+  const targets = evaluateTargets(byKey, selected.map((workload) => workload.id));
   const fatal = summaries.filter((cell) => cell.status === "failed" && (!cell.lenient || flags.strict));
   const greenlet = peers.get("greenlet");
 
@@ -180,6 +183,7 @@ async function main() {
       `${meta.commit ? `, commit ${meta.commit}` : ""}`,
   );
   console.log("Medians (lower is better); ± = sample range / median; vs = ratio to the baseline peer in this run.");
+  if (smoke) console.log("Smoke run: reduced sizes, one barely warmed sample: it checks that everything runs, it does not measure.");
   if (greenlet.info) console.log(`greenlet: ${greenlet.info}`);
   console.log(formatResults(selected, summaries));
   console.log("");

@@ -13,16 +13,18 @@ export const targets = [
   { label: "minified size marked / unmarked", workload: "compile", metric: "size", peer: "fiberlet", against: "babel", limit: 4.0 },
 ];
 
-// results: Map "workload/peer" -> cell summary ({ status, metrics, error }).
-export function evaluateTargets(results) {
-  return targets.map((target) => {
+// results: Map "workload/peer" -> cell summary ({ status, metrics, error });
+// only targets on the workloads in `measured` (ids) are evaluated.
+export function evaluateTargets(results, measured) {
+  return targets.filter((target) => measured.includes(target.workload)).map((target) => {
     const metric = target.metric ?? "time";
     const top = results.get(`${target.workload}/${target.peer}`);
     const bottom = results.get(`${target.workload}/${target.against}`);
-    const missing = [top, bottom].find((cell) => !cell || cell.status !== "ok" || !cell.metrics[metric]);
-    if (missing) {
-      const who = missing === top ? target.peer : target.against;
-      const why = missing?.error ?? missing?.skip ?? "not measured";
+    const cells = [top, bottom];
+    const missing = cells.findIndex((cell) => !cell || cell.status !== "ok" || !cell.metrics[metric]);
+    if (missing >= 0) {
+      const who = [target.peer, target.against][missing];
+      const why = cells[missing]?.error ?? cells[missing]?.skip ?? "not measured in this run";
       return { ...target, metric, ratio: null, pass: null, reason: `${who}: ${why}` };
     }
     const ratio = top.metrics[metric].median / bottom.metrics[metric].median;
