@@ -1,0 +1,140 @@
+// Parker: how one OS thread waits for its turn to run JavaScript.
+//
+// Every thread that can hold the isolate (the JS thread itself and each fiber
+// thread) owns one Parker. A switch is "unlock the isolate, Unpark() the
+// target, Park() myself".
+//
+// Measured on a 2-vCPU VM: if both threads spin, a round trip costs ~4 us; if
+// both sleep on a futex, ~8 us, because the kernel hands the waker's CPU
+// straight to the wakee; mixing the two is the worst case (20-70 us), because
+// a sleeping thread woken while its partner spins must wait for another CPU,
+// often an idle one in a deep sleep state. So a parking thread spins only
+// when the partner it just woke was itself awake (spinning), and otherwise
+// sleeps at once, with an occasional probe spin to get back into spinning
+// mode. When cores are oversubscribed a spinner steals the core its partner
+// needs: its spin then times out, it sleeps, the partner finds it asleep and
+// sleeps too, and both stay in futex mode. A failed spin halves the budget;
+// a successful one restores it; the budget is at most kMaxSpinNs per switch.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <thread>
+
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#else
+#include <condition_variable>
+#include <mutex>
+#endif
+
+namespace fiberlet {
+
+class Parker {
+ public:
+  static constexpr int64_t kMaxSpinNs = 50'000;
+  static constexpr int64_t kMinSpinNs = 4'000;
+  static constexpr uint32_t kProbeEvery = 64;
+
+  Parker() = default;
+  Parker(const Parker&) = delete;
+  Parker& operator=(const Parker&) = delete;
+
+  // Wakes the owner (now, or makes its next Park() return at once). Any
+  // thread. Returns whether the owner was awake (spinning or running).
+  bool Unpark() noexcept {
+    if (state_.exchange(kNotified, std::memory_order_release) != kSleeping) return true;
+    WakeOwner();
+    return false;
+  }
+
+  // Blocks the owning thread until Unpark(). Only the owner calls this.
+  // `partner_awake`: what Unpark() said about the thread we just woke.
+  void Park(bool partner_awake) noexcept {
+    using Clock = std::chrono::steady_clock;
+    int64_t budget = 0;
+    if (max_spin_ns_ > 0 && (partner_awake || ++parks_since_spin_ % kProbeEvery == 0)) budget = spin_ns_;
+    if (budget > 0) {
+      parks_since_spin_ = 0;
+      const auto start = Clock::now();
+      for (;;) {
+        for (int i = 0; i < 16; i++) {
+          if (state_.load(std::memory_order_acquire) == kNotified) {
+            state_.store(kEmpty, std::memory_order_relaxed);
+            spin_ns_ = max_spin_ns_;
+            return;
+          }
+          CpuRelax();
+        }
+        if (std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count() >=
+            budget)
+          break;
+      }
+      spin_ns_ = std::min(max_spin_ns_, std::max(kMinSpinNs, budget / 2));
+    }
+    uint32_t expected = kEmpty;
+    if (state_.compare_exchange_strong(expected, kSleeping, std::memory_order_acquire)) {
+      Sleep();
+    }
+    state_.store(kEmpty, std::memory_order_relaxed);
+  }
+
+  int64_t spin_budget_ns() const noexcept { return spin_ns_; }
+
+ private:
+  enum : uint32_t { kEmpty = 0, kNotified = 1, kSleeping = 2 };
+
+  static void CpuRelax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#endif
+  }
+
+#if defined(__linux__)
+  void Sleep() noexcept {
+    while (state_.load(std::memory_order_acquire) == kSleeping) {
+      syscall(SYS_futex, reinterpret_cast<uint32_t*>(&state_), FUTEX_WAIT_PRIVATE, kSleeping,
+              nullptr, nullptr, 0);
+    }
+  }
+  void WakeOwner() noexcept {
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&state_), FUTEX_WAKE_PRIVATE, 1, nullptr,
+            nullptr, 0);
+  }
+#else
+  void Sleep() noexcept {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait(lock, [this] { return state_.load(std::memory_order_acquire) != kSleeping; });
+  }
+  void WakeOwner() noexcept {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cv_.notify_one();
+  }
+  std::mutex mutex_;
+  std::condition_variable cv_;
+#endif
+
+  static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t), "futex word");
+  std::atomic<uint32_t> state_{kEmpty};
+  // Owner-thread-only adaptive state.
+  // Environment knob FIBERLET_SPIN_NS (0 disables spinning; read once). One
+  // CPU: never spin.
+  static int64_t MaxSpinFromEnv() {
+    if (std::thread::hardware_concurrency() == 1) return 0;
+    const char* env = std::getenv("FIBERLET_SPIN_NS");
+    if (env == nullptr || *env == 0) return kMaxSpinNs;
+    return std::clamp<int64_t>(std::atoll(env), 0, 1'000'000);
+  }
+  static inline const int64_t max_spin_ns_ = MaxSpinFromEnv();
+  int64_t spin_ns_ = max_spin_ns_;
+  uint32_t parks_since_spin_ = 0;
+};
+
+}  // namespace fiberlet
