@@ -1,0 +1,145 @@
+/**
+ * Loader for the native stackful-host addon (native/src). It never throws:
+ * it returns `{ addon }`, or `{ error }` saying why the native backend is
+ * unavailable and how to fix it, so the runtime can fall back to the
+ * stackless backend with a useful message.
+ *
+ * The addon is a small primitive: it moves the isolate between stacks and
+ * knows nothing of fibers. The contract the scheduler must keep (no strong
+ * self-references on a host's stack, what happens on termination and on
+ * exceptions) is in docs/native.md.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+declare const hostBrand: unique symbol;
+
+/** Opaque handle for one stackful host: an OS thread of the addon, or the
+ * main stack of a JS thread (Node's main thread or a Worker's thread). */
+export interface Host {
+  readonly [hostBrand]: true;
+}
+
+export interface NativeStats {
+  /** Live hosts of this JS thread (including its own root host). */
+  hosts: number;
+  /** Hosts parked in a switch. */
+  suspended: number;
+  /** Hosts reclaimed after their Host object was garbage-collected. */
+  reclaimed: number;
+  /** Pool threads alive in the process (running or idle). */
+  threads: number;
+  /** Pool threads waiting for a host. */
+  idleThreads: number;
+  /** Current spin budget of this JS thread's own wait, in nanoseconds. */
+  spinBudgetNs: number;
+}
+
+export interface NativeAddon {
+  /**
+   * A new stackful host whose thread (from a pool of idle threads; created
+   * when the pool is empty) has a stack of `stackSize` bytes (128 KiB to
+   * 1 GiB, rounded up to pages). It does nothing until first handed control;
+   * then it runs `entry()` on that thread, in the context that called spawn,
+   * with V8's stack limit set for that thread (deep recursion is a
+   * RangeError). `entry` must return the Host to hand control to when it
+   * finishes; the thread then returns to the pool.
+   *
+   * Neither `entry` nor anything left on the host's stack while it is
+   * suspended may hold a strong reference to this Host (use a WeakRef):
+   * a suspended stack is a GC root, so a self-reference keeps an abandoned
+   * host (and its thread) alive forever.
+   */
+  spawn(entry: () => Host, stackSize: number): Host;
+  /** The host of the calling JS thread's own stack. */
+  self(): Host;
+  /** The host currently running JavaScript. */
+  running(): Host;
+  /**
+   * Suspends the running host and runs `to` (starts it if new, wakes it if
+   * suspended). Returns when some host hands control back to the caller's
+   * host. Throws if `to` has finished or is the running host. Rethrows an
+   * exception that escaped a fiber's `entry` on the host that last handed
+   * control to that fiber (or on the root host if that one is gone).
+   */
+  handoff(to: Host): void;
+  /** V8's continuation-preserved embedder data: the AsyncLocalStorage
+   * context on Node >= 24 (AsyncContextFrame). See docs/native.md. */
+  getAsyncContextFrame(): unknown;
+  setAsyncContextFrame(frame: unknown): void;
+  stats(): NativeStats;
+}
+
+export type NativeLoad = { addon: NativeAddon; error?: undefined } | { addon?: undefined; error: string };
+
+const REBUILD_HINT =
+  "The addon is compiled when fiberlet is installed; that needs python3, make and a C++ " +
+  "compiler (g++ or clang++). Install them, then run `npm rebuild fiberlet`.";
+
+let loaded: NativeLoad | undefined;
+
+/** Loads the addon once per JS thread; never throws. */
+export function loadNativeAddon(): NativeLoad {
+  if (!loaded) loaded = load();
+  return loaded;
+}
+
+function unavailable(reason: string): NativeLoad {
+  return { error: `fiberlet: the native stackful backend is unavailable: ${reason}` };
+}
+
+function load(): NativeLoad {
+  const versions = process.versions as Record<string, string | undefined>;
+  if (typeof versions.node !== "string" || versions.bun || versions.deno) {
+    return unavailable("it needs Node.js (it drives V8's Locker API from C++).");
+  }
+  if (Number(versions.node.split(".")[0]) < 20) {
+    return unavailable(`it needs Node.js 20 or later (this is ${versions.node}).`);
+  }
+  if (process.platform !== "linux" && process.platform !== "darwin") {
+    return unavailable(`it supports Linux and macOS, not ${process.platform}.`);
+  }
+  const root = packageRoot();
+  if (!root) return unavailable("could not locate the fiberlet package directory.");
+  const nativeDir = join(root, "native");
+  let addon: unknown;
+  try {
+    const nodeGypBuild = createRequire(join(root, "package.json"))("node-gyp-build") as (dir: string) => unknown;
+    addon = nodeGypBuild(nativeDir);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message.trim().split("\n")[0] : String(err);
+    return unavailable(`no usable build in ${nativeDir} (${detail}). ${REBUILD_HINT}`);
+  }
+  const a = addon as Partial<NativeAddon>;
+  for (const name of ["spawn", "self", "running", "handoff"] as const) {
+    if (typeof a[name] !== "function") {
+      return unavailable(`the build in ${nativeDir} is incomplete (no ${name}()). ${REBUILD_HINT}`);
+    }
+  }
+  return { addon: a as NativeAddon };
+}
+
+/** The directory holding fiberlet's package.json: found upwards from this
+ * file (runtime/native in the source tree, dist/cjs/runtime/native when
+ * built), falling back to the working directory. */
+function packageRoot(): string | undefined {
+  const starts = [typeof __dirname === "string" ? __dirname : undefined, process.cwd()];
+  for (const start of starts) {
+    for (let dir = start; dir; ) {
+      if (isFiberletRoot(dir)) return dir;
+      const up = dirname(dir);
+      dir = up === dir ? undefined : up;
+    }
+  }
+  return undefined;
+}
+
+function isFiberletRoot(dir: string): boolean {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string };
+    return pkg.name === "fiberlet" && existsSync(join(dir, "native", "binding.gyp"));
+  } catch {
+    return false;
+  }
+}
