@@ -174,10 +174,13 @@ Host* JsThread::Unwrap(v8::Local<v8::Value> value) {
 }
 
 v8::Local<v8::Function> JsThread::TakeEntry(Host* host) {
+  // The fiber's outermost handle scope lives as long as the fiber: the
+  // wrapper handle must not land in it, or the host could never be collected.
+  v8::EscapableHandleScope scope(isolate);
   v8::Local<v8::Object> object = host->wrapper.Get(isolate);
   v8::Local<v8::Value> entry = object->GetInternalField(kEntryField).As<v8::Value>();
   object->SetInternalField(kEntryField, v8::Undefined(isolate));
-  return entry.As<v8::Function>();
+  return scope.Escape(entry.As<v8::Function>());
 }
 
 void JsThread::OnCollected(Host* host) {

@@ -34,25 +34,42 @@ export interface Coroutine {
   readonly done: boolean;
 }
 
-export function coroutine(
-  body: (suspend: (value?: unknown) => unknown, first: unknown) => unknown,
-  stackSize = 256 * KiB,
-): Coroutine {
-  const channel = { value: undefined as unknown, caller: undefined as Host | undefined, done: false };
-  const suspend = (value?: unknown): unknown => {
+// The entry and suspend closures are made in functions whose scope does not
+// contain the Host: V8 gives all closures of a scope one shared context, so a
+// closure created next to `const host = ...` keeps the host reachable from
+// its own stack, and an abandoned host could never be reclaimed.
+type Channel = { value: unknown; caller: Host | undefined; done: boolean };
+
+function makeSuspend(channel: Channel) {
+  return (value?: unknown): unknown => {
     channel.value = value;
     const caller = channel.caller!;
     channel.caller = undefined;
     addon.handoff(caller);
     return channel.value;
   };
-  const host = addon.spawn(() => {
+}
+
+function makeEntry(
+  channel: Channel,
+  body: (suspend: (value?: unknown) => unknown, first: unknown) => unknown,
+  suspend: (value?: unknown) => unknown,
+) {
+  return (): Host => {
     channel.value = body(suspend, channel.value);
     channel.done = true;
     const caller = channel.caller!;
     channel.caller = undefined;
     return caller;
-  }, stackSize);
+  };
+}
+
+export function coroutine(
+  body: (suspend: (value?: unknown) => unknown, first: unknown) => unknown,
+  stackSize = 256 * KiB,
+): Coroutine {
+  const channel: Channel = { value: undefined, caller: undefined, done: false };
+  const host = addon.spawn(makeEntry(channel, body, makeSuspend(channel)), stackSize);
   return {
     host,
     resume(value?: unknown) {
