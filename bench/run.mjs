@@ -159,7 +159,7 @@ async function main() {
   if (!selected.length) throw new Error(`--only ${flags.only.join(", ")}: no such workload`);
   const meta = { mode: smoke ? "smoke" : "full", samples, strict: flags.strict, ...machine() };
   const workspace = new Workspace({ root, workloads: join(here, "workloads") });
-  const peers = createPeers(root);
+  const peers = createPeers(root, workspace.packageDir);
   progress(`fiberlet bench (${meta.mode}): modules in ${workspace.dir}`);
   let cells;
   try {

@@ -1,10 +1,13 @@
 // The temp directory every measured module runs from. Workload sources are
 // copied there unchanged (the plain, generator and async peers run those
 // copies) and compiled variants are written beside them, so every peer's
-// module is loaded the same way from the same place. node_modules/ links
-// back to this repository so that the sources' and the compiled output's
-// imports of "fiberlet" (and "regenerator-runtime") resolve to this checkout.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+// module is loaded the same way from the same place.
+//
+// node_modules/fiberlet is a snapshot of this package as built when the run
+// started (package.json and dist/), so the plugin and runtime measured are
+// one consistent build even if dist/ is rebuilt while the bench runs; its
+// own node_modules links to the repository's for the plugin's dependencies.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 
@@ -15,8 +18,11 @@ export class Workspace {
     cpSync(workloads, join(this.dir, "workloads"), { recursive: true });
     writeFileSync(join(this.dir, "package.json"), '{ "type": "module", "private": true }\n');
     const modules = join(this.dir, "node_modules");
-    mkdirSync(modules);
-    symlinkSync(root, join(modules, "fiberlet"), "dir");
+    this.packageDir = join(modules, "fiberlet");
+    mkdirSync(this.packageDir, { recursive: true });
+    cpSync(join(root, "package.json"), join(this.packageDir, "package.json"));
+    if (existsSync(join(root, "dist"))) cpSync(join(root, "dist"), join(this.packageDir, "dist"), { recursive: true });
+    symlinkSync(join(root, "node_modules"), join(this.packageDir, "node_modules"), "dir");
     symlinkSync(join(root, "node_modules/regenerator-runtime"), join(modules, "regenerator-runtime"), "dir");
     this.variants = new Map();
   }

@@ -6,16 +6,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
-export function distPaths(root) {
+export function distPaths(packageDir) {
   return {
-    runtime: join(root, "dist/cjs/runtime/index.js"),
-    plugin: join(root, "dist/cjs/babel-plugin/index.js"),
+    runtime: join(packageDir, "dist/cjs/runtime/index.js"),
+    plugin: join(packageDir, "dist/cjs/babel-plugin/index.js"),
   };
 }
 
-function requireBuilt(root, file) {
-  if (!existsSync(file)) throw new Error(`${file.slice(root.length + 1)} missing: run npm run build`);
-  return createRequire(join(root, "package.json"))(file);
+function requireBuilt(packageDir, file) {
+  if (!existsSync(file)) throw new Error(`${file.slice(packageDir.length + 1)} missing: run npm run build`);
+  return createRequire(join(packageDir, "package.json"))(file);
 }
 
 // TODO(native backend): return true when dist/cjs/runtime/index.js reports a
@@ -26,12 +26,12 @@ export function nativeAvailable(runtime) {
   return false;
 }
 
-export function fiberletPeer(root) {
-  const paths = distPaths(root);
+export function fiberletPeer(packageDir) {
+  const paths = distPaths(packageDir);
   let plugin;
   const compile = (file) => {
-    plugin ??= requireBuilt(root, paths.plugin);
-    const babel = createRequire(join(root, "package.json"))("@babel/core");
+    plugin ??= requireBuilt(packageDir, paths.plugin);
+    const babel = createRequire(join(packageDir, "package.json"))("@babel/core");
     const out = babel.transformSync(readFileSync(file, "utf8"), {
       filename: file,
       sourceType: "module",
@@ -52,8 +52,8 @@ export function fiberletPeer(root) {
   };
 }
 
-export function stackfulPeer(root) {
-  const paths = distPaths(root);
+export function stackfulPeer(packageDir) {
+  const paths = distPaths(packageDir);
   return {
     name: "stackful",
     style: "fiber",
@@ -62,7 +62,7 @@ export function stackfulPeer(root) {
     unavailable() {
       let runtime;
       try {
-        runtime = requireBuilt(root, paths.runtime);
+        runtime = requireBuilt(packageDir, paths.runtime);
       } catch (error) {
         return `native backend unavailable (${error.message})`;
       }

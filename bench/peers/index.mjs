@@ -21,11 +21,13 @@ function asIs(name, style, describe) {
   };
 }
 
-export function createPeers(root) {
+// root: this repository; packageDir: the fiberlet package the fiberlet
+// peers load their plugin and runtime from (the workspace's snapshot).
+export function createPeers(root, packageDir) {
   const peers = [
     asIs("plain", "fiber", "the fiber-style source run as-is: plain JavaScript, no fibers (the floor)"),
-    fiberletPeer(root),
-    stackfulPeer(root),
+    fiberletPeer(packageDir),
+    stackfulPeer(packageDir),
     asIs("generator", "generator", "native generators: function*, yield, yield* at the same depth"),
     regeneratorPeer(root),
     asIs("async", "async", "async/await, values handed back and forth through promises"),
