@@ -47,8 +47,8 @@ const samples = flags.samples ? Number(flags.samples) : smoke ? 1 : 5;
 if (!Number.isInteger(samples) || samples < 1) throw new Error(`--samples: expected a positive integer, got ${flags.samples}`);
 const childTimeoutMs = smoke ? 60_000 : 300_000;
 const measuring = {
-  warmup: smoke ? 1 : 3,
-  warmupMs: smoke ? 0 : 300,
+  warmup: 1,
+  warmupMs: smoke ? 0 : 500,
   reps: smoke ? 1 : 3,
 };
 

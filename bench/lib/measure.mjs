@@ -5,7 +5,7 @@
 //
 // spec: { driver, file, entry, args, warmupArgs, warmup, warmupMs, reps, ops }
 //   Warm-up calls the workload with warmupArgs (default: args) at least
-//   `warmup` times and for at least warmupMs, so the measured calls run
+//   `warmup` times and until warmupMs have passed, so the measured calls run
 //   optimized code; then `reps` measured calls, of which the median counts.
 //   driver "timed":      module[entry](...args) -> checksum (or a promise of
 //                        one); reports ns per op, ops = spec.ops per call.

@@ -91,7 +91,7 @@ export const workloads = [
     label: (args) => `${args[0]} suspended`,
     driver: "population",
     sources: { fiber: "many-fibers/fiber.mjs", generator: "many-fibers/generator.mjs" },
-    peers: ["fiberlet", "generator", "regenerator"],
+    peers: ["fiberlet", "generator"],
     baseline: "generator",
     metrics: [{ key: "create", label: "create+start", unit: "ns" }, { key: "resume", label: "resume", unit: "ns" }, { key: "heap", label: "heap", unit: "B" }],
     // One measured population per process: the samples are the processes.
