@@ -23,16 +23,28 @@ constexpr double kMaxStackSize = 1024.0 * 1024 * 1024;
 using Args = v8::FunctionCallbackInfo<v8::Value>;
 
 JsThread* ThreadOf(const Args& args) {
-  return static_cast<JsThread*>(args.Data().As<v8::External>()->Value());
+  return static_cast<JsThread*>(compat::ExternalValue(args.Data().As<v8::External>()));
 }
 
 v8::Local<v8::String> Str(v8::Isolate* isolate, const char* s) {
   return v8::String::NewFromUtf8(isolate, s).ToLocalChecked();
 }
 
-void Throw(v8::Isolate* isolate, v8::Local<v8::Value> (*make)(v8::Local<v8::String>),
-           const char* message) {
-  isolate->ThrowException(make(Str(isolate, message)));
+enum class ErrorType { kError, kTypeError, kRangeError };
+
+void Throw(v8::Isolate* isolate, ErrorType type, const char* message) {
+  v8::Local<v8::String> text = Str(isolate, message);
+  switch (type) {
+    case ErrorType::kError:
+      isolate->ThrowException(v8::Exception::Error(text));
+      return;
+    case ErrorType::kTypeError:
+      isolate->ThrowException(v8::Exception::TypeError(text));
+      return;
+    case ErrorType::kRangeError:
+      isolate->ThrowException(v8::Exception::RangeError(text));
+      return;
+  }
 }
 
 // spawn(entry: () => Host, stackSize: number): Host
@@ -40,16 +52,16 @@ void Spawn(const Args& args) {
   JsThread* t = ThreadOf(args);
   v8::Isolate* isolate = t->isolate;
   if (!args[0]->IsFunction()) {
-    return Throw(isolate, v8::Exception::TypeError,
+    return Throw(isolate, ErrorType::kTypeError,
                  "fiberlet: spawn(entry, stackSize): entry must be a function");
   }
   if (!args[1]->IsNumber()) {
-    return Throw(isolate, v8::Exception::TypeError,
+    return Throw(isolate, ErrorType::kTypeError,
                  "fiberlet: spawn(entry, stackSize): stackSize must be a number of bytes");
   }
   double size = args[1].As<v8::Number>()->Value();
   if (!(size >= kMinStackSize && size <= kMaxStackSize)) {
-    return Throw(isolate, v8::Exception::RangeError,
+    return Throw(isolate, ErrorType::kRangeError,
                  "fiberlet: spawn(entry, stackSize): stackSize must be between 131072 (128 KiB) "
                  "and 1073741824 (1 GiB)");
   }
@@ -83,15 +95,15 @@ void Handoff(const Args& args) {
   if (t->tearing_down || isolate->IsExecutionTerminating()) return;
   Host* to = t->Unwrap(args[0]);
   if (to == nullptr) {
-    return Throw(isolate, v8::Exception::TypeError,
+    return Throw(isolate, ErrorType::kTypeError,
                  "fiberlet: handoff(to): `to` is not a Host of this JS thread");
   }
   if (to == t->running) {
-    return Throw(isolate, v8::Exception::Error,
+    return Throw(isolate, ErrorType::kError,
                  "fiberlet: handoff(to): `to` is the running host");
   }
   if (to->state == HostState::kFinished) {
-    return Throw(isolate, v8::Exception::Error, "fiberlet: handoff(to): `to` has finished");
+    return Throw(isolate, ErrorType::kError, "fiberlet: handoff(to): `to` has finished");
   }
   t->ReclaimCollected();
   SwitchTo(t, to);
@@ -153,7 +165,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       env, [](void* arg) { static_cast<JsThread*>(arg)->Release(); }, t);
 
   v8::Local<v8::Object> target = ToV8(exports).As<v8::Object>();
-  v8::Local<v8::External> data = v8::External::New(isolate, t);
+  v8::Local<v8::External> data = compat::NewExternal(isolate, t);
   auto method = [&](const char* name, v8::FunctionCallback callback, int length) {
     v8::Local<v8::Function> fn =
         v8::Function::New(context, callback, data, length, v8::ConstructorBehavior::kThrow)

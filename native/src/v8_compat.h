@@ -38,6 +38,31 @@ inline void* GetPointer(v8::Local<v8::Object> object, int index) {
   return GetPointerImpl(*object, index, 0);
 }
 
+// V8 14 tags v8::External pointers (ExternalPointerTypeTag).
+template <typename E>
+auto NewExternalImpl(v8::Isolate* isolate, void* value, int)
+    -> decltype(E::New(isolate, value, uint16_t{0})) {
+  return E::New(isolate, value, uint16_t{0});
+}
+template <typename E>
+v8::Local<v8::External> NewExternalImpl(v8::Isolate* isolate, void* value, long) {
+  return E::New(isolate, value);
+}
+template <typename E>
+auto ExternalValueImpl(E* external, int) -> decltype(external->Value(uint16_t{0})) {
+  return external->Value(uint16_t{0});
+}
+template <typename E>
+void* ExternalValueImpl(E* external, long) {
+  return external->Value();
+}
+inline v8::Local<v8::External> NewExternal(v8::Isolate* isolate, void* value) {
+  return NewExternalImpl<v8::External>(isolate, value, 0);
+}
+inline void* ExternalValue(v8::Local<v8::External> external) {
+  return ExternalValueImpl(*external, 0);
+}
+
 // The continuation-preserved embedder data, which Node's AsyncContextFrame
 // (the AsyncLocalStorage implementation from Node 24 on) uses as "the current
 // async context". V8 11 keeps it on the context, V8 12-13 on the isolate,

@@ -102,7 +102,8 @@ function load(): NativeLoad {
   }
   const root = packageRoot();
   if (!root) return unavailable("could not locate the fiberlet package directory.");
-  const nativeDir = join(root, "native");
+  // FIBERLET_NATIVE_DIR: load a build made elsewhere (scripts/native-matrix.sh).
+  const nativeDir = process.env.FIBERLET_NATIVE_DIR || join(root, "native");
   let addon: unknown;
   try {
     const nodeGypBuild = createRequire(join(root, "package.json"))("node-gyp-build") as (dir: string) => unknown;
