@@ -13,6 +13,7 @@ import * as plain from "./fixtures/equiv-plain.js";
 import { expectBoundaryError, main } from "./fixtures/harness.js";
 
 type Mod = typeof plain;
+const markedMod = marked as unknown as Mod;
 
 /** What calling `fn` did, comparable with toEqual. Error messages are kept
  * for the errors the fixtures throw themselves; engine messages may quote
@@ -36,7 +37,7 @@ const scenarios: Record<string, (m: Mod) => unknown> = {
   ],
   "this and arguments.length": (m) => {
     const o = {};
-    const called = m.info.call(o, 1, 2, 3);
+    const called = (m.info as any).call(o, 1, 2, 3);
     const unbound = m.info;
     const plainCall = unbound();
     return [called.self === o, called.count, called.target, plainCall.self, plainCall.count, m.info.length, m.info.name];
@@ -82,7 +83,7 @@ const scenarios: Record<string, (m: Mod) => unknown> = {
     const d1 = o.doubled;
     o.doubled = 10;
     const desc = Object.getOwnPropertyDescriptor(o, "doubled")!;
-    return [r1, d1, o.base, o.doubled, o.computed(), Object.keys(o), typeof desc.get, desc.get!.name, desc.set!.name, o.method.name, Object.hasOwn(o.method, "prototype"), observe(() => new (o.method as any)())];
+    return [r1, d1, o.base, o.doubled, (o as any).computed(), Object.keys(o), typeof desc.get, desc.get!.name, desc.set!.name, o.method.name, Object.hasOwn(o.method, "prototype"), observe(() => new (o.method as any)())];
   },
   "arrow functions": (m) => [m.arrow(1), m.arrow(1, 2), m.arrow.length, m.arrow.name, Object.hasOwn(m.arrow, "prototype"), observe(() => new (m.arrow as any)())],
   "recursion": (m) => [m.recursive(10), m.recursive.length],
@@ -133,13 +134,13 @@ describe("a marked function that never switches behaves like the unmarked origin
   for (const [name, run] of Object.entries(scenarios)) {
     it(`${name} (outside any fiber)`, () => {
       const expected = run(plain);
-      expect(run(marked)).toEqual(expected);
+      expect(run(markedMod)).toEqual(expected);
     });
 
     it(`${name} (inside a fiber)`, () => {
       const f = new Fiber(() => {
         const go = main.switch("in fiber");
-        const fromMarked = run(marked);
+        const fromMarked = run(markedMod);
         const fromPlain = run(plain);
         return [go, fromMarked, fromPlain];
       });

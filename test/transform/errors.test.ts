@@ -92,8 +92,9 @@ const ORDINARY: Record<string, string> = {
     export async function* agen() { yield await g(); }`,
   "closures capturing loop variables and locals": `
     export function f() { const fns = []; for (let i = 0; i < g(); i++) fns.push(() => h(i)); let c = 0; const inc = () => { c += k(); }; inc(); return [fns, c]; }`,
-  "a derived constructor calling super() without calls in its arguments, then switching": `
-    export class D extends B { constructor(x) { super(x); this.y = g(); } }`,
+  "derived constructors calling super(), with calls in its arguments": `
+    export class D extends B { constructor(x) { super(g(x)); this.y = h(); } m() { return k(this.y); } }
+    export class E extends B { constructor() { super(); this.z = g(); } }`,
   "dynamic import and import.meta": `
     export function f() { return [import(g()), import.meta.url, h()]; }`,
 };
@@ -127,14 +128,6 @@ describe("rejected with an error located at the offending code (current limitati
     );
   });
 
-  it("super(...) with a call in its arguments in a marked derived constructor", () => {
-    expectLocatedError(
-      [DIRECTIVE, "class A extends B {", "  constructor() {", "    super(g());", "  }", "}"],
-      4,
-      /super/,
-    );
-  });
-
   it("a call inside a `case` test", () => {
     expectLocatedError(
       [DIRECTIVE, "export function f(x) {", "  switch (x) {", "    case g(): return 1;", "  }", "}"],
@@ -143,8 +136,11 @@ describe("rejected with an error located at the offending code (current limitati
     );
   });
 
-  it("a call in a computed key or extends clause of a class inside a marked function", () => {
+  it("a call in the extends clause of a class declared inside a marked function", () => {
     expectLocatedError([DIRECTIVE, "export function f() {", "  class A extends g() {}", "  return A;", "}"], 3, /class|extends/);
+  });
+
+  it("a call in a computed method key of a class inside a marked function (rejected, unless it becomes a real suspension point)", () => {
     expectLocatedError([DIRECTIVE, "export function f() {", "  return class {", "    [g()]() {}", "  };", "}"], [3, 4], /class|computed/);
   });
 

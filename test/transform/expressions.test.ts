@@ -747,9 +747,9 @@ describe("expressions with the fiber API used directly", () => {
     const log: string[] = [];
     const f = new Fiber(() => {
       const a = 2;
-      const r = a + main.switch("first") * 3;
+      const r = a + (main.switch("first") as number) * 3;
       log.push("after first");
-      return r + main.switch(r);
+      return r + (main.switch(r) as number);
     });
     expect(f.switch()).toBe("first");
     expect(log).toEqual([]);
@@ -764,13 +764,13 @@ describe("expressions with the fiber API used directly", () => {
     const b: Fiber = new Fiber(() => {
       const x = main.switch("b ready");
       log.push("b got " + x);
-      const y = t(log, "b left", 1000) + a.switch(7);
+      const y = t(log, "b left", 1000) + (a.switch(7) as number);
       log.push("b y=" + y);
       return "b done";
     });
     const a: Fiber = new Fiber(() => {
       const left = t(log, "a left", 100);
-      const r = left + b.switch("a->b") * 2;
+      const r = left + (b.switch("a->b") as number) * 2;
       log.push("a r=" + r);
       return r;
     });
@@ -788,12 +788,12 @@ describe("expressions with the fiber API used directly", () => {
     const f = new Fiber(() => {
       let acc = 1;
       try {
-        acc = acc + main.switch("in expr") * 1000;
+        acc = acc + (main.switch("in expr") as number) * 1000;
         log.push("not reached");
       } catch (e) {
         log.push(`caught ${(e as Error).message} acc=${acc}`);
       }
-      return acc + main.switch("after catch");
+      return acc + (main.switch("after catch") as number);
     });
     expect(f.switch()).toBe("in expr");
     const err = new Error("x");

@@ -211,7 +211,7 @@ const cases: Case[] = [
     body(sw, log) {
       outer: for (const i of counting(log, "o", ["o1", "o2"])) {
         for (const j of counting(log, "i", ["i1", "i2"])) {
-          sw(i + j);
+          sw(`${i}${j}`);
           continue outer;
         }
       }
