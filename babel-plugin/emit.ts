@@ -199,17 +199,19 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
   const block = (s: t.Statement): t.BlockStatement =>
     t.blockStatement(list(t.isBlockStatement(s) ? s.body : [s]));
 
-  /** A statement that contains the call sites in frame.range.get(s). */
-  const statement = (s: t.Statement): t.Statement => {
+  /** A statement that contains the call sites in frame.range.get(s). The
+   * guard skips it while restoring a later call site; a labeled statement
+   * keeps its label directly on the loop (`continue label` needs that). */
+  const statement = (s: t.Statement, guarded = true): t.Statement => {
     const plan = frame.siteOf.get(s);
     if (plan) return siteStatement(s as t.ExpressionStatement, plan);
     const r = frame.range.get(s)!;
-    const guard = (inner: t.Statement) => t.ifStatement(t.binaryExpression("<=", id(L.pc), t.numericLiteral(r[1])), inner);
+    const guard = (inner: t.Statement) => guarded ? t.ifStatement(t.binaryExpression("<=", id(L.pc), t.numericLiteral(r[1])), inner) : inner;
     switch (s.type) {
       case "BlockStatement":
         return guard(block(s));
       case "LabeledStatement":
-        return guard(t.labeledStatement(t.cloneNode(s.label), statement(s.body)));
+        return guard(t.labeledStatement(t.cloneNode(s.label), statement(s.body, false)));
       case "IfStatement": {
         const test = t.conditionalExpression(restoring(), inRange(s.consequent), t.cloneNode(s.test, true));
         return guard(t.ifStatement(test, block(s.consequent), s.alternate ? block(s.alternate) : null));
@@ -219,19 +221,20 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
       case "DoWhileStatement":
         return guard(t.doWhileStatement(t.cloneNode(s.test, true), block(s.body)));
       case "ForStatement": {
-        const pre: t.Statement[] = [];
         let init: t.ForStatement["init"] = null;
-        if (t.isVariableDeclaration(s.init)) {
-          if (s.init.kind === "var") pre.push(...declaration(s.init));
-          else {
-            const decls = declaration(s.init);
-            if (decls.length === 1 && t.isVariableDeclaration(decls[0])) init = decls[0];
-            else throw new Error("fiberlet: destructuring in a for-let head across a call site is not supported");
+        if (t.isVariableDeclaration(s.init) && s.init.kind !== "var") {
+          const decls = declaration(s.init);
+          if (decls.length !== 1 || !t.isVariableDeclaration(decls[0])) {
+            throw new Error("fiberlet: destructuring in a for-let head with a call site in the loop is not supported");
           }
-        } else if (s.init) pre.push(t.ifStatement(pcIs0(), t.expressionStatement(t.cloneNode(s.init, true))));
+          init = decls[0];
+        } else if (t.isVariableDeclaration(s.init)) {
+          // var: declared (and restored) at the top; only the assignment stays.
+          const assigns = s.init.declarations.filter((d) => d.init).map((d) => t.assignmentExpression("=", t.cloneNode(d.id, true) as t.LVal, t.cloneNode(d.init!, true)));
+          if (assigns.length) init = t.conditionalExpression(pcIs0(), assigns.length === 1 ? assigns[0] : t.sequenceExpression(assigns), t.identifier("undefined"));
+        } else if (s.init) init = t.conditionalExpression(pcIs0(), t.cloneNode(s.init, true), t.identifier("undefined"));
         const test = s.test ? t.logicalExpression("||", restoring(), t.cloneNode(s.test, true)) : null;
-        const loop = t.forStatement(init, test, s.update ? t.cloneNode(s.update, true) : null, block(s.body));
-        return guard(t.blockStatement([...pre, loop]));
+        return guard(t.forStatement(init, test, s.update ? t.cloneNode(s.update, true) : null, block(s.body)));
       }
       case "ForInStatement":
         return guard(t.forInStatement(t.cloneNode(s.left, true), t.cloneNode(s.right, true), block(s.body)));

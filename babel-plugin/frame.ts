@@ -8,6 +8,7 @@ import type { NodePath } from "@babel/core";
 import type { Binding, Scope } from "@babel/traverse";
 import { types as t } from "@babel/core";
 import type { Site } from "./normalize.js";
+import { functionOf, skipFunction } from "./sites.js";
 
 export interface Slot {
   key: string;
@@ -49,7 +50,8 @@ function ownScopes(fn: NodePath<t.Function>): Scope[] {
       p.skip();
     },
     Scopable(p) {
-      scopes.add(p.scope);
+      // A class's own scope only holds its inner name, not a local of ours.
+      if (!p.isClass()) scopes.add(p.scope);
     },
   });
   return [...scopes];
@@ -70,7 +72,7 @@ export function renameShadowed(fn: NodePath<t.Function>): void {
 }
 
 function referencedFromNestedFunction(binding: Binding, fn: NodePath<t.Function>): boolean {
-  const inner = (p: NodePath): boolean => p.getFunctionParent() !== fn;
+  const inner = (p: NodePath): boolean => functionOf(p) !== fn;
   return binding.referencePaths.some(inner) || binding.constantViolations.some(inner);
 }
 
@@ -94,14 +96,20 @@ function box(binding: Binding, fn: NodePath<t.Function>): void {
   const name = binding.identifier.name;
   const boxed = (value: t.Expression) => t.objectExpression([t.objectProperty(t.identifier("v"), value)]);
   const read = () => t.memberExpression(t.identifier(name), t.identifier("v"));
-  for (const ref of binding.referencePaths) ref.replaceWith(read());
-  for (const v of binding.constantViolations) {
+  // Snapshot: each replacement registers new references while we iterate.
+  const refs = [...binding.referencePaths];
+  const violations = [...binding.constantViolations];
+  for (const ref of refs) if (ref.isIdentifier({ name })) ref.replaceWith(read());
+  for (const v of violations) {
     if (v.isAssignmentExpression() || v.isUpdateExpression()) {
       const target = v.isAssignmentExpression() ? v.get("left") : v.get("argument");
       if (target.isIdentifier({ name })) target.replaceWith(read());
-      else target.traverse({
+      else if (target.isPattern()) target.traverse({
         Identifier(p) {
-          if (p.node.name === name && p.scope.getBinding(name) === binding && !p.parentPath.isMemberExpression({ property: p.node })) p.replaceWith(read());
+          if (p.node.name === name && p.scope.getBinding(name) === binding && p.isBindingIdentifier()) {
+            p.replaceWith(read());
+            p.skip();
+          }
         },
       });
     }
@@ -159,7 +167,7 @@ export function planFrame(
   const siteOf = new Map<t.Node, SitePlan>();
   fn.get("body").traverse({
     Function(p) {
-      if (!p.isArrowFunctionExpression()) p.skip();
+      if (!p.isArrowFunctionExpression()) skipFunction(p);
     },
     ThisExpression() {
       usesThis = true;
@@ -171,7 +179,7 @@ export function planFrame(
       if (p.node.meta.name === "new") usesNewTarget = true;
     },
     ExpressionStatement(p) {
-      if (p.getFunctionParent() !== fn) return;
+      if (functionOf(p) !== fn) return;
       const site = sites.get(p.node);
       if (!site) return;
       const plan: SitePlan = { ...site, k: planned.length + 1, path: p, live: new Set() };
@@ -251,7 +259,7 @@ function tempLiveness(fn: NodePath<t.Function>, plans: SitePlan[], temps: Set<st
   fn.get("body").traverse({
     enter(p) {
       if (p.isFunction()) {
-        p.skip();
+        skipFunction(p);
         return;
       }
       const start = clock++;

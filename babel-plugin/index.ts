@@ -115,10 +115,17 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     while (stmt.parentPath && !(stmt.parentPath.isBlockStatement() || stmt.parentPath.isProgram() || stmt.parentPath.isSwitchCase())) {
       stmt = stmt.parentPath;
     }
-    const classPath = path.findParent((p) => p.isClass()) as NodePath<t.Class> | null;
+    // The nearest class body between the function and that statement, if any.
+    let classPath: NodePath<t.Class> | null = null;
+    for (let p: NodePath | null = path.parentPath; p && p !== stmt.parentPath; p = p.parentPath) {
+      if (p.isClass()) {
+        classPath = p;
+        break;
+      }
+    }
     let usesPrivate = false;
     path.traverse({ PrivateName() { usesPrivate = true; } });
-    if (usesPrivate && classPath && stmt.isAncestor(classPath) === false && classPath.isDescendant(stmt)) {
+    if (usesPrivate && classPath) {
       // Private names are only reachable inside the class body.
       stmt.insertBefore(t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname))]));
       classPath.get("body").unshiftContainer("body", t.staticBlock([
@@ -144,38 +151,63 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
       return;
     }
     if (path.isFunctionExpression() || path.isArrowFunctionExpression()) {
-      if (path.isFunctionExpression() || path.isArrowFunctionExpression()) {
-        const named = (path as unknown as { ensureFunctionName?(u: boolean): NodePath | null }).ensureFunctionName?.(false);
-        const target = (named ?? path) as NodePath<t.Expression>;
-        target.replaceWith(t.callExpression(t.memberExpression(R(), t.identifier("brand")), [target.node]));
-        target.skip();
+      const parent = path.parentPath;
+      const keyName = (k: t.Node) => (t.isIdentifier(k) ? k.name : t.isStringLiteral(k) ? k.value : null);
+      if (parent.isObjectProperty() && parent.node.value === node && !parent.node.computed && keyName(parent.node.key) !== null) {
+        // Branded with the object's methods; stays in place to keep its name.
+        const obj = parent.parentPath as NodePath<t.ObjectExpression>;
+        const pending = brandObjects.get(obj.node) ?? [];
+        pending.push(t.stringLiteral(keyName(parent.node.key)!));
+        brandObjects.set(obj.node, pending);
+        return;
       }
+      // An anonymous function takes its name from where it is defined; keep
+      // that name through the brand call by defining it as a property.
+      let name: string | null = null;
+      if (!(node as t.FunctionExpression).id) {
+        if (parent.isVariableDeclarator() && parent.node.init === node) name = keyName(parent.node.id);
+        else if (parent.isAssignmentExpression({ operator: "=" }) && parent.node.right === node) name = keyName(parent.node.left);
+        else if (parent.isAssignmentPattern() && parent.node.right === node) name = keyName(parent.node.left);
+        else if ((parent.isClassProperty() || parent.isClassPrivateProperty()) && parent.node.value === node && !(parent.node as t.ClassProperty).computed) {
+          name = t.isPrivateName(parent.node.key) ? `#${parent.node.key.id.name}` : keyName(parent.node.key);
+        }
+      }
+      const fnExpr = name === null
+        ? (node as t.Expression)
+        : t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(name), node as t.Expression)]), t.stringLiteral(name), true);
+      path.replaceWith(t.callExpression(t.memberExpression(R(), t.identifier("brand")), [fnExpr]));
+      path.skip();
       return;
     }
-    if (path.isObjectMethod()) {
-      if ((node as t.ObjectMethod).computed || !t.isIdentifier((node as t.ObjectMethod).key) && !t.isStringLiteral((node as t.ObjectMethod).key)) return;
-      const obj = path.parentPath as NodePath<t.ObjectExpression>;
-      const key = (node as t.ObjectMethod).key as t.Identifier | t.StringLiteral;
-      const keyName = t.isIdentifier(key) ? key.name : key.value;
-      const pending = brandObjects.get(obj.node) ?? [];
-      pending.push(keyName);
-      brandObjects.set(obj.node, pending);
-      return;
-    }
-    if (path.isClassMethod()) {
-      const m = node as t.ClassMethod;
-      if (m.computed || !(t.isIdentifier(m.key) || t.isStringLiteral(m.key))) return;
-      const keyName = t.isIdentifier(m.key) ? m.key.name : m.key.value;
+    if (path.isObjectMethod() || path.isClassMethod()) {
+      const m = node as t.ObjectMethod | t.ClassMethod;
+      // The key's value is needed after the object or class exists; a
+      // computed key is captured in a variable where it is evaluated.
+      let key: t.Expression;
+      if (m.computed) {
+        const scratch = path.parentPath!.scope.generateUidIdentifier("key");
+        (path.parentPath!.parentPath!.scope).push({ id: t.cloneNode(scratch) });
+        m.key = t.assignmentExpression("=", t.cloneNode(scratch), m.key as t.Expression);
+        key = scratch;
+      } else if (t.isIdentifier(m.key)) key = t.stringLiteral(m.key.name);
+      else key = t.cloneNode(m.key as t.Expression);
+      if (path.isObjectMethod()) {
+        const obj = path.parentPath as NodePath<t.ObjectExpression>;
+        const pending = brandObjects.get(obj.node) ?? [];
+        pending.push(key);
+        brandObjects.set(obj.node, pending);
+        return;
+      }
       const classBody = path.parentPath as NodePath<t.ClassBody>;
-      const home = m.static ? t.thisExpression() : t.memberExpression(t.thisExpression(), t.identifier("prototype"));
+      const home = (m as t.ClassMethod).static ? t.thisExpression() : t.memberExpression(t.thisExpression(), t.identifier("prototype"));
       classBody.unshiftContainer("body", t.staticBlock([
-        t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier("brand")), [t.memberExpression(home, t.stringLiteral(keyName), true)])),
+        t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier("brand")), [t.memberExpression(home, key, true)])),
       ]));
     }
     // Private methods are recognised statically at their call sites.
   }
 
-  const brandObjects = new WeakMap<t.Node, string[]>();
+  const brandObjects = new WeakMap<t.Node, t.Expression[]>();
 
   return {
     name: "fiberlet",
@@ -192,6 +224,7 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
             used: false,
           };
           removeDirective(program.node);
+          const needsBlock = new WeakSet<t.Node>();
           // Decide what is marked before anything is rewritten.
           program.traverse({
             Function(path) {
@@ -203,6 +236,18 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
                 return;
               }
               st.marked.add(path.node);
+              // Expression-bodied arrows around a marked function get a block
+              // body, so its resume function can live in their scope.
+              for (let p: NodePath | null = path.parentPath; p && !p.isStatement(); p = p.parentPath) {
+                if (p.isArrowFunctionExpression() && !t.isBlockStatement(p.node.body)) needsBlock.add(p.node);
+              }
+            },
+          });
+          program.traverse({
+            ArrowFunctionExpression(path) {
+              if (needsBlock.has(path.node) && !t.isBlockStatement(path.node.body)) {
+                path.get("body").replaceWith(t.blockStatement([t.returnStatement(path.node.body as t.Expression)]));
+              }
             },
           });
           program.traverse({
@@ -216,7 +261,7 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
                 const keys = brandObjects.get(path.node);
                 if (!keys) return;
                 brandObjects.delete(path.node);
-                path.replaceWith(t.callExpression(t.memberExpression(t.identifier(st.names.R), t.identifier("brandObject")), [path.node, t.arrayExpression(keys.map((k) => t.stringLiteral(k)))]));
+                path.replaceWith(t.callExpression(t.memberExpression(t.identifier(st.names.R), t.identifier("brandObject")), [path.node, t.arrayExpression(keys)]));
                 path.skip();
               },
             },

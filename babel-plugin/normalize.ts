@@ -27,6 +27,12 @@ export interface Site {
 
 type Fail = (node: t.Node, message: string) => Error;
 
+/** How an operand is consumed where it stands (see Normalizer.settle). */
+type OperandKind = "value" | "spread" | "objectSpread" | "string";
+
+const kindsOf = (items: (t.Node | null)[]): OperandKind[] =>
+  items.filter((x) => x !== null).map((x) => (t.isSpreadElement(x) ? "spread" : "value"));
+
 export class Normalizer {
   readonly temps: t.Identifier[] = [];
   private tempCount = 0;
@@ -440,16 +446,33 @@ export class Normalizer {
 
   /** Evaluates operands left to right; each one that a later call site could
    * change is saved first. */
-  private operands(list: t.Expression[], out: t.Statement[], forSite = false): t.Expression[] {
+  private operands(list: t.Expression[], out: t.Statement[], forSite = false, kinds?: OperandKind[]): t.Expression[] {
     let last = -1;
     list.forEach((e, i) => {
       if (this.has(e)) last = i;
     });
     return list.map((e, i) => {
       const v = this.expr(e, out);
-      if (i < last) return this.materialize(v, out);
-      return forSite && !isInert(v) ? this.materialize(v, out, true) : v;
+      const kind = kinds?.[i] ?? "value";
+      if (i < last) return this.settle(v, kind, out);
+      if (forSite && (kind !== "value" || !isInert(v))) return this.settle(v, kind, out);
+      return v;
     });
+  }
+
+  /** Does now what evaluating the operand in place would have done: read
+   * it, iterate a spread, copy an object spread, convert a substitution. */
+  private settle(v: t.Expression, kind: OperandKind, out: t.Statement[]): t.Expression {
+    switch (kind) {
+      case "spread":
+        return this.materialize(t.arrayExpression([t.spreadElement(v)]), out, true);
+      case "objectSpread":
+        return this.materialize(t.objectExpression([t.spreadElement(v)]), out, true);
+      case "string":
+        return this.materialize(t.templateLiteral([t.templateElement({ raw: "" }), t.templateElement({ raw: "" }, true)], [v]), out, true);
+      default:
+        return this.materialize(v, out);
+    }
   }
 
   expr(e: t.Expression, out: t.Statement[]): t.Expression {
@@ -513,16 +536,16 @@ export class Normalizer {
       case "ArrayExpression": {
         const items = e.elements;
         const exprs = items.filter((x): x is t.Expression | t.SpreadElement => x !== null).map((x) => (t.isSpreadElement(x) ? x.argument : x));
-        const vals = this.operands(exprs, out);
+        const vals = this.operands(exprs, out, false, kindsOf(items));
         let j = 0;
         return t.arrayExpression(items.map((x) => (x === null ? null : t.isSpreadElement(x) ? t.spreadElement(vals[j++]) : vals[j++])));
       }
       case "ObjectExpression":
         return this.object(e, out);
       case "TemplateLiteral":
-        return t.templateLiteral(e.quasis, this.operands(e.expressions as t.Expression[], out));
+        return t.templateLiteral(e.quasis, this.operands(e.expressions as t.Expression[], out, false, e.expressions.map(() => "string")));
       case "NewExpression": {
-        const parts = this.operands([e.callee as t.Expression, ...e.arguments.map((a) => (t.isSpreadElement(a) ? a.argument : (a as t.Expression)))], out);
+        const parts = this.operands([e.callee as t.Expression, ...e.arguments.map((a) => (t.isSpreadElement(a) ? a.argument : (a as t.Expression)))], out, false, ["value", ...kindsOf(e.arguments)]);
         const [callee, ...args] = parts;
         return t.newExpression(callee, e.arguments.map((a, i) => (t.isSpreadElement(a) ? t.spreadElement(args[i]) : args[i])));
       }
@@ -556,22 +579,29 @@ export class Normalizer {
       throw this.fail(callee, "fiberlet: `super` cannot be used in a marked function yet; move the super call into an unmarked helper method");
     }
     const rawArgs = t.isCallExpression(e) ? e.arguments : e.quasi.expressions;
+    if (t.isImport(callee)) {
+      return t.callExpression(callee, this.operands(rawArgs as t.Expression[], out));
+    }
     const args = rawArgs.map((a) => (t.isSpreadElement(a) ? a.argument : (a as t.Expression)));
     const member = t.isMemberExpression(callee) ? callee : null;
     const front: t.Expression[] = member
       ? member.computed ? [member.object as t.Expression, member.property as t.Expression] : [member.object as t.Expression]
       : [callee as t.Expression];
-    const vals = this.operands([...front, ...args], out, isSite);
+    // The callee (and a method's function value) is read before the
+    // arguments are evaluated, as JavaScript does.
+    const argsHaveSite = args.some((a) => this.has(a));
+    const eager = isSite || argsHaveSite;
+    const frontVals = this.operands(front, out);
     let fn: t.Expression;
     let receiver: t.Expression | null = null;
     let method: t.MemberExpression | null = null;
     if (member) {
-      receiver = isSite ? this.materialize(vals[0], out) : vals[0];
-      const prop = member.computed ? (isSite ? this.materialize(vals[1], out) : vals[1]) : member.property;
+      receiver = eager ? this.materialize(frontVals[0], out) : frontVals[0];
+      const prop = member.computed ? (eager ? this.materialize(frontVals[1], out) : frontVals[1]) : member.property;
       method = t.memberExpression(receiver, prop as t.Expression, member.computed);
-      fn = isSite ? this.materialize(method, out, true) : method;
-    } else fn = isSite ? this.materialize(vals[0], out) : vals[0];
-    const argVals = vals.slice(front.length);
+      fn = eager ? this.materialize(method, out, true) : method;
+    } else fn = eager ? this.materialize(frontVals[0], out) : frontVals[0];
+    const argVals = this.operands(args, out, isSite, kindsOf(rawArgs));
     if (t.isTaggedTemplateExpression(e)) {
       // A tag keeps its receiver by being read again (a template cannot be
       // passed through .call without losing its cached strings object).
@@ -580,11 +610,15 @@ export class Normalizer {
       return this.site(kind === "marked-site" ? null : fn, node, out);
     }
     const argNodes = rawArgs.map((a, i) => (t.isSpreadElement(a) ? t.spreadElement(argVals[i]) : argVals[i]));
-    if (!isSite) return t.callExpression(fn, argNodes);
+    if (!isSite && !(receiver && eager)) return t.callExpression(fn, argNodes);
     const call = receiver
       ? t.callExpression(t.memberExpression(this.callable(fn, callee as t.Expression), t.identifier("call")), [receiver, ...argNodes])
       : t.callExpression(fn, argNodes);
-    return this.site(kind === "marked-site" ? null : fn, call, out);
+    if (!isSite) return call;
+    // f.call(...) and f.apply(...) enter f directly: f's brand is the one.
+    const viaCallOrApply = member && !member.computed && t.isIdentifier(member.property) &&
+      (member.property.name === "call" || member.property.name === "apply");
+    return this.site(kind === "marked-site" ? null : viaCallOrApply ? receiver : fn, call, out);
   }
 
   /** `fn`, or a TypeError naming the original callee when it is not callable. */
@@ -624,7 +658,7 @@ export class Normalizer {
         const next = this.materialize(t.memberExpression(obj, prop, link.computed), inner, true);
         walk(i + 1, next, obj, prop, link.computed, inner);
       } else {
-        const args = this.operands(link.arguments.map((a) => (t.isSpreadElement(a) ? a.argument : (a as t.Expression))), inner);
+        const args = this.operands(link.arguments.map((a) => (t.isSpreadElement(a) ? a.argument : (a as t.Expression))), inner, true, kindsOf(link.arguments));
         const argNodes = link.arguments.map((a, j) => (t.isSpreadElement(a) ? t.spreadElement(args[j]) : args[j]));
         const callee = receiver && key ? t.memberExpression(receiver, key, computed) : cur;
         const value = this.site(cur, t.callExpression(callee, argNodes), inner);
@@ -700,14 +734,24 @@ export class Normalizer {
 
   private object(e: t.ObjectExpression, out: t.Statement[]): t.Expression {
     const exprs: t.Expression[] = [];
+    const kinds: OperandKind[] = [];
     for (const p of e.properties) {
-      if (t.isSpreadElement(p)) exprs.push(p.argument);
-      else {
-        if (p.computed) exprs.push(p.key as t.Expression);
-        if (t.isObjectProperty(p)) exprs.push(p.value as t.Expression);
+      if (t.isSpreadElement(p)) {
+        exprs.push(p.argument);
+        kinds.push("objectSpread");
+      } else {
+        if (p.computed) {
+          // A computed key is converted to a property key at its position.
+          exprs.push(p.key as t.Expression);
+          kinds.push("value");
+        }
+        if (t.isObjectProperty(p)) {
+          exprs.push(p.value as t.Expression);
+          kinds.push("value");
+        }
       }
     }
-    const vals = this.operands(exprs, out);
+    const vals = this.operands(exprs, out, false, kinds);
     let j = 0;
     return t.objectExpression(e.properties.map((p) => {
       if (t.isSpreadElement(p)) return t.spreadElement(vals[j++]);

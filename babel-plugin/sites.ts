@@ -24,6 +24,28 @@ const BUILTIN_FUNCTIONS = new Set([
   "setImmediate", "setInterval", "clearTimeout", "clearInterval", "structuredClone",
 ]);
 
+/**
+ * Visits a nested function as opaque, except a method's computed key, which
+ * is evaluated by the enclosing function (when the object or class is built).
+ */
+export function skipFunction(p: NodePath<t.Function>): void {
+  if ((t.isObjectMethod(p.node) || t.isClassMethod(p.node)) && p.node.computed) {
+    for (const key of ["params", "body", "returnType", "typeParameters", "decorators"]) p.skipKey(key);
+  } else p.skip();
+}
+
+/** The function whose code `p` is part of (a method's computed key belongs
+ * to the enclosing function, not to the method). */
+export function functionOf(p: NodePath): NodePath<t.Function> | null {
+  let child: NodePath = p;
+  for (let parent = p.parentPath; parent; child = parent, parent = parent.parentPath) {
+    if (parent.isFunction() && !(child.key === "key" && (parent.node as { computed?: boolean }).computed)) {
+      return parent;
+    }
+  }
+  return null;
+}
+
 export type CallKind = "site" | "marked-site" | "plain";
 
 /** What the analysis of the original function body found, keyed by node (the
@@ -69,7 +91,7 @@ export function classifyCalls(
   };
   fn.get("body").traverse({
     Function(p) {
-      p.skip();
+      skipFunction(p);
     },
     CallExpression(p) {
       kinds.set(p.node, kindOf(p.get("callee")));
@@ -116,7 +138,9 @@ export function hasSite(node: t.Node | null | undefined, facts: SiteFacts): bool
   let found = false;
   const kind = facts.kinds.get(node);
   if (kind === "site" || kind === "marked-site") found = true;
-  else if (t.isFunction(node)) found = false;
+  else if (t.isFunction(node)) {
+    found = (t.isObjectMethod(node) || t.isClassMethod(node)) && node.computed && hasSite(node.key, facts);
+  }
   else if (t.isClass(node)) {
     found = hasSite(node.superClass, facts) ||
       node.body.body.some((m) => "computed" in m && m.computed && hasSite((m as { key: t.Node }).key, facts));
@@ -141,7 +165,8 @@ export function hasSite(node: t.Node | null | undefined, facts: SiteFacts): bool
 /** Does `node` contain a for-of loop of this function (always rewritten: its
  * implicit next() calls may be marked)? */
 export function hasForOf(node: t.Node | null | undefined): boolean {
-  if (!node || t.isFunction(node)) return false;
+  if (!node) return false;
+  if (t.isFunction(node)) return (t.isObjectMethod(node) || t.isClassMethod(node)) && node.computed && hasForOf(node.key);
   if (t.isForOfStatement(node)) return true;
   for (const key of t.VISITOR_KEYS[node.type] ?? []) {
     const child = (node as unknown as Record<string, unknown>)[key];

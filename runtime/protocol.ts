@@ -100,14 +100,16 @@ export function resumeFrames(rec: FrameRecord | null, value: unknown, mode: numb
  * throw) becomes the result of this call, so nothing is left half-suspended.
  */
 function refuse(name: string): unknown {
+  const culprit = `${name ? `the marked function ${name}()` : "a marked function"} was called from unmarked code (a native callback such as Array.prototype.forEach or sort, a getter or setter, a generator, or a function not compiled with "use fiber")`;
   let out: unknown = S;
   while (out === S) {
     const chain = R.capTop;
     R.capTop = null;
     R.pt = null;
     R.pv = undefined;
+    // The switch was called right here: nothing above to resume.
+    if (chain === null) throw cannotSuspend(culprit);
     R.capBot!.n = null;
-    const culprit = `${name ? `the marked function ${name}()` : "a marked function"} was called from unmarked code (a native callback such as Array.prototype.forEach or sort, a getter or setter, a generator, or a function not compiled with "use fiber")`;
     out = resumeFrames(chain, cannotSuspend(culprit), 1);
   }
   return out;
