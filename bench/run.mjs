@@ -3,10 +3,10 @@
 // sample in a fresh process, and prints a table, the targets, and one JSON
 // object (last line of stdout). Progress goes to stderr.
 //
-//   node bench/run.mjs [--smoke] [--strict] [--samples N] [--only TEXT] [--keep-temp]
+//   node bench/run.mjs [--smoke] [--strict] [--samples N] [--only ID] [--keep-temp]
 //
 //   --smoke      small sizes, one sample: well under a minute, for CI
-//   --strict     fiberlet failures fail the run too (they are reported but
+//   --strict     fiberlet and stackful failures fail the run too (they are reported but
 //                tolerated by default while the plugin is being written)
 //   --samples N  processes per cell (default 5; medians across them)
 //   --only ID    only workload ID, or the IDs starting with "ID-" (repeatable):
