@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <sys/resource.h>
 #include <thread>
 
 #if defined(__linux__)
@@ -40,6 +41,11 @@ class Parker {
   static constexpr int64_t kMaxSpinNs = 50'000;
   static constexpr int64_t kMinSpinNs = 4'000;
   static constexpr uint32_t kProbeEvery = 64;
+  // Contention check: every kCheckEvery spins, look at this thread's
+  // involuntary context switches; any means another runnable thread wanted
+  // our CPU, so stop spinning for kQuietParks parks.
+  static constexpr uint32_t kCheckEvery = 64;
+  static constexpr uint32_t kQuietParks = 4096;
 
   Parker() = default;
   Parker(const Parker&) = delete;
@@ -56,26 +62,15 @@ class Parker {
   // Blocks the owning thread until Unpark(). Only the owner calls this.
   // `partner_awake`: what Unpark() said about the thread we just woke.
   void Park(bool partner_awake) noexcept {
-    using Clock = std::chrono::steady_clock;
-    int64_t budget = 0;
-    if (max_spin_ns_ > 0 && (partner_awake || ++parks_since_spin_ % kProbeEvery == 0)) budget = spin_ns_;
-    if (budget > 0) {
+    bool spin = max_spin_ns_ > 0 && quiet_parks_ == 0 &&
+                (partner_awake || ++parks_since_spin_ % kProbeEvery == 0);
+    if (quiet_parks_ > 0) quiet_parks_--;
+    if (spin) {
       parks_since_spin_ = 0;
-      const auto start = Clock::now();
-      for (;;) {
-        for (int i = 0; i < 16; i++) {
-          if (state_.load(std::memory_order_acquire) == kNotified) {
-            state_.store(kEmpty, std::memory_order_relaxed);
-            spin_ns_ = max_spin_ns_;
-            return;
-          }
-          CpuRelax();
-        }
-        if (std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count() >=
-            budget)
-          break;
-      }
-      spin_ns_ = std::min(max_spin_ns_, std::max(kMinSpinNs, budget / 2));
+      bool caught = SpinUntilNotified(spin_ns_);
+      spin_ns_ = caught ? max_spin_ns_ : std::max(kMinSpinNs, spin_ns_ / 2);
+      CheckContention();
+      if (caught) return;
     }
     uint32_t expected = kEmpty;
     if (state_.compare_exchange_strong(expected, kSleeping, std::memory_order_acquire)) {
@@ -88,6 +83,36 @@ class Parker {
 
  private:
   enum : uint32_t { kEmpty = 0, kNotified = 1, kSleeping = 2 };
+
+  bool SpinUntilNotified(int64_t budget_ns) noexcept {
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    for (;;) {
+      for (int i = 0; i < 16; i++) {
+        if (state_.load(std::memory_order_acquire) == kNotified) {
+          state_.store(kEmpty, std::memory_order_relaxed);
+          return true;
+        }
+        CpuRelax();
+      }
+      if (std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count() >=
+          budget_ns)
+        return false;
+    }
+  }
+
+  void CheckContention() noexcept {
+#if defined(RUSAGE_THREAD)
+    if (++spins_since_check_ < kCheckEvery) return;
+    spins_since_check_ = 0;
+    struct rusage usage;
+    if (getrusage(RUSAGE_THREAD, &usage) != 0) return;
+    if (usage.ru_nivcsw > last_involuntary_switches_ && last_involuntary_switches_ >= 0) {
+      quiet_parks_ = kQuietParks;
+    }
+    last_involuntary_switches_ = usage.ru_nivcsw;
+#endif
+  }
 
   static void CpuRelax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -135,6 +160,9 @@ class Parker {
   static inline const int64_t max_spin_ns_ = MaxSpinFromEnv();
   int64_t spin_ns_ = max_spin_ns_;
   uint32_t parks_since_spin_ = 0;
+  uint32_t quiet_parks_ = 0;
+  uint32_t spins_since_check_ = 0;
+  long last_involuntary_switches_ = -1;
 };
 
 }  // namespace fiberlet
