@@ -79,7 +79,7 @@ function slotValue(slot: Slot, L: Local, inResume: boolean): t.Expression {
  * Builds the resume copy from the normalized body. Must run before the fast
  * copy is decorated in place (it reads the undecorated statements).
  */
-export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fnName: string): t.FunctionExpression {
+export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fnName: string, ctor: "base" | "derived" | null): t.FunctionExpression {
   const L = locals(n);
   const body = (fn.node.body as t.BlockStatement);
   const guarded = guardedFinally(frame, body);
@@ -279,6 +279,7 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
   }
   if (guarded) prologue.push(t.variableDeclaration("let", [t.variableDeclarator(id(L.U), t.booleanLiteral(false))]));
   const resumeBody = t.blockStatement([...prologue, ...list(body.body, true)]);
+  if (ctor) finishLikeNew(resumeBody, L, n);
   replaceFrameReferences(resumeBody, L, frame);
   const resume = t.functionExpression(
     id(`${safeName(fnName)}$resume`),
@@ -286,6 +287,33 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
     resumeBody,
   );
   return resume;
+}
+
+/**
+ * A resumed constructor frame is an ordinary call, so it finishes what `new`
+ * would have done: a constructor's result is `this` unless it returns an
+ * object (and a plain call, with no new.target, returns what it returns).
+ * super() cannot run again after a resume: it had already run.
+ */
+function finishLikeNew(body: t.BlockStatement, L: Local, n: Names): void {
+  const result = (value: t.Expression) =>
+    t.callExpression(mem(id(n.R), "constructed"), [value, id(L.self), id(L.nt)]);
+  const visit = (node: t.Node): void => {
+    if (t.isFunction(node)) return;
+    for (const key of t.VISITOR_KEYS[node.type] ?? []) {
+      const child = (node as unknown as Record<string, unknown>)[key];
+      const fix = (c: t.Node): t.Node => {
+        if (t.isReturnStatement(c)) return t.returnStatement(result(c.argument ?? t.identifier("undefined")));
+        if (t.isCallExpression(c) && t.isSuper(c.callee)) return t.callExpression(mem(id(n.R), "superAgain"), []);
+        visit(c);
+        return c;
+      };
+      if (Array.isArray(child)) (node as unknown as Record<string, unknown>)[key] = child.map((c) => (c && typeof c === "object" ? fix(c as t.Node) : c));
+      else if (child && typeof child === "object") (node as unknown as Record<string, unknown>)[key] = fix(child as t.Node);
+    }
+  };
+  visit(body);
+  body.body.push(t.returnStatement(result(t.identifier("undefined"))));
 }
 
 function finallyGuard(fin: t.BlockStatement, guarded: boolean, L: Local): t.BlockStatement {
@@ -333,6 +361,7 @@ export function decorateFast(
   n: Names,
   fnName: string,
   resumeRef: () => t.Expression,
+  ctor: "base" | "derived" | null,
 ): void {
   const L = locals(n);
   const body = fn.node.body as t.BlockStatement;
@@ -348,13 +377,18 @@ export function decorateFast(
       )),
     ]);
     const temp = plan.temp.name;
+    const save = t.blockStatement([
+      ...(guarded ? [set(id(L.U), t.booleanLiteral(true))] : []),
+      t.returnStatement(t.callExpression(mem(id(n.R), "cap"), [record])),
+    ]);
+    // Before super() returns, a derived constructor has no `this` to save.
+    const canSave = ctor === "derived"
+      ? t.logicalExpression("&&", id(L.E), t.callExpression(mem(id(n.R), "hasThis"), [t.arrowFunctionExpression([], t.thisExpression())]))
+      : id(L.E);
     const onSentinel = t.ifStatement(
       t.binaryExpression("===", id(temp), id(n.S)),
       t.blockStatement([
-        t.ifStatement(id(L.E), t.blockStatement([
-          ...(guarded ? [set(id(L.U), t.booleanLiteral(true))] : []),
-          t.returnStatement(t.callExpression(mem(id(n.R), "cap"), [record])),
-        ])),
+        t.ifStatement(canSave, save),
         set(id(temp), t.callExpression(mem(id(n.R), "refuse"), [t.stringLiteral(fnName)])),
       ]),
     );

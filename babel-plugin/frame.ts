@@ -139,6 +139,7 @@ export function planFrame(
   sites: Map<t.ExpressionStatement, Site>,
   resumeNames: Set<string>,
   temps: Set<string>,
+  constructorLike: boolean,
 ): Frame {
   const slots: Slot[] = [];
   const slotOf = new Map<Binding, Slot>();
@@ -187,6 +188,12 @@ export function planFrame(
       siteOf.set(p.node, plan);
     },
   });
+  // A frame that may belong to `new` keeps its `this` and `new.target` to
+  // finish the construction when resumed.
+  if (constructorLike && planned.length) {
+    usesThis = true;
+    usesNewTarget = true;
+  }
   const liveTemps = tempLiveness(fn, planned, temps);
   // A temp gets a slot only if some call site must save it.
   for (let i = slots.length - 1; i >= 0; i--) {

@@ -37,7 +37,6 @@ function ineligible(fn: t.Function): string | null {
   if ((t.isObjectMethod(fn) || t.isClassMethod(fn) || t.isClassPrivateMethod(fn)) && (fn.kind === "get" || fn.kind === "set")) {
     return "a getter or setter";
   }
-  if (t.isClassMethod(fn) && fn.kind === "constructor") return "a class constructor";
   return null;
 }
 
@@ -80,10 +79,11 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     else {
       (path.get("body") as NodePath).replaceWith(t.blockStatement([t.returnStatement(node.body as t.Expression)]));
     }
-    hasSuperOrBail(path, fail);
+    const ctor = constructorKind(node);
+    hasSuperOrBail(path, fail, ctor === "derived");
     moveParamsIntoBody(path);
 
-    const facts = classifyCalls(path, (p) => st.marked.has(p.node), names.R);
+    const facts = classifyCalls(path, (p) => isMarkedCallee(p, st), names.R);
     const normalizer = new Normalizer(facts, `${names.p}t`, fail, () => t.identifier(names.R));
     const body = node.body as t.BlockStatement;
     const stmts = normalizer.body(body.body);
@@ -95,14 +95,14 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     renameShadowed(path);
     boxCapturedVariables(path);
     path.scope.crawl();
-    const frame = planFrame(path, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)));
+    const frame = planFrame(path, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)), ctor !== null);
 
     let resumeRef: () => t.Expression = () => t.identifier("undefined");
     if (frame.sites.length) {
-      const resume = buildResume(path, frame, names, name || "anonymous");
+      const resume = buildResume(path, frame, names, name || "anonymous", ctor);
       resumeRef = placeResume(path, resume, st);
     }
-    decorateFast(path, frame, names, name, resumeRef);
+    decorateFast(path, frame, names, name, resumeRef, ctor);
     brand(path, st);
   }
 
@@ -179,6 +179,13 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
       path.skip();
       return;
     }
+    if (path.isClassMethod({ kind: "constructor" })) {
+      // `new C()` reads the brand from the class itself.
+      (path.parentPath as NodePath<t.ClassBody>).unshiftContainer("body", t.staticBlock([
+        t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier("brandClass")), [t.thisExpression()])),
+      ]));
+      return;
+    }
     if (path.isObjectMethod() || path.isClassMethod()) {
       const m = node as t.ObjectMethod | t.ClassMethod;
       // The key's value is needed after the object or class exists; a
@@ -232,10 +239,11 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
               if (!own && !st.moduleMarked) return;
               const why = ineligible(path.node);
               if (why) {
-                if (own) throw path.buildCodeFrameError(`fiberlet: "use fiber" cannot mark ${why}; ${why === "a class constructor" ? "move the code into a method" : "only plain functions, arrows and methods can be suspended"}`);
+                if (own) throw path.buildCodeFrameError(`fiberlet: "use fiber" cannot mark ${why}; only plain functions, arrows, methods and constructors can be suspended`);
                 return;
               }
               st.marked.add(path.node);
+              if (path.isClassMethod({ kind: "constructor" })) classOfConstructor.set(path.node, path.parentPath.parentPath!.node as t.Class);
               // Expression-bodied arrows around a marked function get a block
               // body, so its resume function can live in their scope.
               for (let p: NodePath | null = path.parentPath; p && !p.isStatement(); p = p.parentPath) {
@@ -286,12 +294,39 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
   } satisfies PluginObj<PluginPass>;
 });
 
-function hasSuperOrBail(path: NodePath<t.Function>, fail: (n: t.Node, m: string) => Error): void {
+/**
+ * Can this function run as a constructor (so its resumed frame must finish
+ * like `new` would)? "derived" constructors have `this` only after super().
+ */
+export function constructorKind(fn: t.Function): "base" | "derived" | null {
+  if (t.isClassMethod(fn) && fn.kind === "constructor") {
+    return t.isClass(fnParentClass(fn)) && fnParentClass(fn)!.superClass ? "derived" : "base";
+  }
+  if ((t.isFunctionDeclaration(fn) || t.isFunctionExpression(fn)) && !fn.generator && !fn.async) return "base";
+  return null;
+}
+
+const classOfConstructor = new WeakMap<t.Node, t.Class>();
+function fnParentClass(fn: t.Node): t.Class | undefined {
+  return classOfConstructor.get(fn);
+}
+
+/** Is the function or class a call site calls statically marked? */
+function isMarkedCallee(p: NodePath, st: FileState): boolean {
+  if (p.isClass()) {
+    const ctor = p.node.body.body.find((m) => t.isClassMethod(m) && m.kind === "constructor");
+    return !!ctor && st.marked.has(ctor);
+  }
+  return st.marked.has(p.node);
+}
+
+function hasSuperOrBail(path: NodePath<t.Function>, fail: (n: t.Node, m: string) => Error, derived: boolean): void {
   path.get("body").traverse({
     Function(p) {
       if (!p.isArrowFunctionExpression()) p.skip();
     },
     Super(p) {
+      if (derived && p.parentPath.isCallExpression({ callee: p.node })) return;
       throw fail(p.node, "fiberlet: `super` cannot be used in a marked function yet; move the super call into an unmarked helper method");
     },
   });

@@ -271,37 +271,41 @@ export class Normalizer {
 
   /**
    * for (left of right) body  =>  the iterator protocol, spelled out:
-   *   it = right[Symbol.iterator](); next = it.next;
-   *   try { while (true) { done = true; r = next.call(it); check r;
-   *         if (r.done) break; v = r.value; done = false; left = v; body } }
-   *   catch (e) { if (!done) { done = true; closeQuietly(it) } throw e }
-   *   finally { if (!done) close(it) }
-   * `done` is true whenever leaving the loop must not call it.return().
+   *   it = right[Symbol.iterator](); next = it.next; done = true;
+   *   L: while (true) { done = true; r = next.call(it); check r;
+   *        if (r.done) break; v = r.value; done = false; left = v; body }
+   * run as the guarded part of an explicit finally (see explicitFinally)
+   * whose finalizer closes the iterator when the loop was left early:
+   *   if (!done) { done = true; ret = it.return; if (ret != null) {
+   *     if (leaving by an exception) try { ret.call(it) } catch {}
+   *     else { r = ret.call(it); check r } } }
+   * `done` is true whenever leaving the loop must not call return(). Every
+   * call of the protocol is a call site, so next() and return() may switch.
    */
   private forOf(s: t.ForOfStatement, out: t.Statement[], labels: t.Identifier[]): void {
     if (s.await) throw this.fail(s, "fiberlet: for await is only allowed in async functions, which are never marked");
     const R = this.runtime;
     const iterable = this.materialize(this.expr(s.right, out), out, true);
-    const it = this.site(
+    const getIterator = this.materialize(
       t.memberExpression(iterable, t.memberExpression(t.identifier("Symbol"), t.identifier("iterator")), true),
-      t.callExpression(
-        t.memberExpression(iterable, t.memberExpression(t.identifier("Symbol"), t.identifier("iterator")), true),
-        [],
-      ),
+      out,
+      true,
+    );
+    const it = this.site(
+      getIterator,
+      t.callExpression(t.memberExpression(this.callable(getIterator, t.identifier("iterable[Symbol.iterator]")), t.identifier("call")), [iterable]),
       out,
     );
+    out.push(t.ifStatement(
+      t.binaryExpression("!==", rawCall(t.identifier("Object"), [it]), it),
+      t.expressionStatement(rawCall(t.memberExpression(R(), t.identifier("notIterResult")), [it])),
+    ));
     const next = this.newTemp();
-    out.push(t.expressionStatement(t.assignmentExpression("=", next, t.memberExpression(it, t.identifier("next")))));
+    out.push(assign(next, t.memberExpression(it, t.identifier("next"))));
     const done = this.newTemp();
-    out.push(t.expressionStatement(t.assignmentExpression("=", done, t.booleanLiteral(true))));
-    const loopBody: t.Statement[] = [
-      t.expressionStatement(t.assignmentExpression("=", done, t.booleanLiteral(true))),
-    ];
-    const result = this.site(
-      next,
-      t.callExpression(t.memberExpression(next, t.identifier("call")), [it]),
-      loopBody,
-    );
+    out.push(assign(done, t.booleanLiteral(true)));
+    const loopBody: t.Statement[] = [assign(done, t.booleanLiteral(true))];
+    const result = this.site(next, t.callExpression(t.memberExpression(next, t.identifier("call")), [it]), loopBody);
     const value = this.newTemp();
     loopBody.push(
       t.ifStatement(
@@ -309,38 +313,36 @@ export class Normalizer {
         t.expressionStatement(rawCall(t.memberExpression(R(), t.identifier("notIterResult")), [result])),
       ),
       t.ifStatement(t.memberExpression(result, t.identifier("done")), t.breakStatement()),
-      t.expressionStatement(t.assignmentExpression("=", value, t.memberExpression(result, t.identifier("value")))),
-      t.expressionStatement(t.assignmentExpression("=", done, t.booleanLiteral(false))),
+      assign(value, t.memberExpression(result, t.identifier("value"))),
+      assign(done, t.booleanLiteral(false)),
     );
-    const bind = this.bindLoopValue(s.left, value);
     const bindOut: t.Statement[] = [];
-    this.stmt(bind, bindOut);
+    this.stmt(this.bindLoopValue(s.left, value), bindOut);
     loopBody.push(...bindOut, ...this.block(s.body).body);
-    const err = t.identifier(`${this.prefix}e`);
-    out.push(
-      t.tryStatement(
-        t.blockStatement([wrapLabels(t.whileStatement(t.booleanLiteral(true), t.blockStatement(loopBody)), labels)]),
-        t.catchClause(
-          err,
-          t.blockStatement([
-            t.ifStatement(
-              t.unaryExpression("!", done),
-              t.blockStatement([
-                t.expressionStatement(t.assignmentExpression("=", done, t.booleanLiteral(true))),
-                t.expressionStatement(rawCall(t.memberExpression(R(), t.identifier("closeQuietly")), [it])),
-              ]),
-            ),
-            t.throwStatement(t.identifier(err.name)),
-          ]),
-        ),
-        t.blockStatement([
-          t.ifStatement(
-            t.unaryExpression("!", done),
-            t.expressionStatement(rawCall(t.memberExpression(R(), t.identifier("close")), [it])),
-          ),
-        ]),
-      ),
-    );
+    const loop = wrapLabels(t.whileStatement(t.booleanLiteral(true), t.blockStatement(loopBody)), labels);
+
+    const ret = this.newTemp();
+    const quiet: t.Statement[] = [];
+    this.site(ret, t.callExpression(t.memberExpression(ret, t.identifier("call")), [it]), quiet);
+    const loud: t.Statement[] = [];
+    const closed = this.site(ret, t.callExpression(t.memberExpression(ret, t.identifier("call")), [it]), loud);
+    loud.push(t.ifStatement(
+      t.binaryExpression("!==", rawCall(t.identifier("Object"), [closed]), closed),
+      t.expressionStatement(rawCall(t.memberExpression(R(), t.identifier("notIterResult")), [closed])),
+    ));
+    const e = t.identifier(`${this.prefix}e`);
+    out.push(this.explicitFinally(loop, (completion) => t.blockStatement([
+      t.ifStatement(t.unaryExpression("!", done), t.blockStatement([
+        assign(done, t.booleanLiteral(true)),
+        assign(ret, t.memberExpression(it, t.identifier("return"))),
+        t.ifStatement(t.binaryExpression("!=", ret, t.nullLiteral()), t.ifStatement(
+          t.binaryExpression("===", completion, t.numericLiteral(1)),
+          // Leaving by an exception: that exception wins over return()'s.
+          t.tryStatement(t.blockStatement(quiet), t.catchClause(e, t.blockStatement([]))),
+          t.blockStatement(loud),
+        )),
+      ])),
+    ])));
   }
 
   private tryStatement(s: t.TryStatement): t.Statement {
@@ -361,7 +363,7 @@ export class Normalizer {
     if (!s.finalizer) return t.tryStatement(block, handler, null);
     const finalizer = t.blockStatement(this.body(s.finalizer.body));
     if (!this.has(s.finalizer)) return t.tryStatement(block, handler, finalizer);
-    return this.explicitFinally(handler ? t.tryStatement(block, handler, null) : block, finalizer);
+    return this.explicitFinally(handler ? t.tryStatement(block, handler, null) : block, () => finalizer);
   }
 
   /**
@@ -372,8 +374,9 @@ export class Normalizer {
    * where guarded' records every jump that leaves it in (c, cv) and breaks to
    * L, so the finalizer is ordinary code that can be suspended and resumed.
    */
-  private explicitFinally(guarded: t.Statement, fin: t.BlockStatement): t.Statement {
+  private explicitFinally(guarded: t.Statement, finalizer: (completion: t.Identifier) => t.BlockStatement): t.Statement {
     const c = this.newTemp();
+    const fin = finalizer(t.identifier(c.name));
     const cv = this.newTemp();
     const exit = this.newLabel();
     const jumps: t.Statement[] = [];
@@ -545,9 +548,13 @@ export class Normalizer {
       case "TemplateLiteral":
         return t.templateLiteral(e.quasis, this.operands(e.expressions as t.Expression[], out, false, e.expressions.map(() => "string")));
       case "NewExpression": {
-        const parts = this.operands([e.callee as t.Expression, ...e.arguments.map((a) => (t.isSpreadElement(a) ? a.argument : (a as t.Expression)))], out, false, ["value", ...kindsOf(e.arguments)]);
+        const kind = this.facts.kinds.get(e);
+        const isSite = kind === "site" || kind === "marked-site";
+        const parts = this.operands([e.callee as t.Expression, ...e.arguments.map((a) => (t.isSpreadElement(a) ? a.argument : (a as t.Expression)))], out, isSite, ["value", ...kindsOf(e.arguments)]);
         const [callee, ...args] = parts;
-        return t.newExpression(callee, e.arguments.map((a, i) => (t.isSpreadElement(a) ? t.spreadElement(args[i]) : args[i])));
+        const node = t.newExpression(callee, e.arguments.map((a, i) => (t.isSpreadElement(a) ? t.spreadElement(args[i]) : args[i])));
+        if (!isSite) return node;
+        return this.site(kind === "marked-site" ? null : callee, node, out);
       }
       case "ParenthesizedExpression":
         return this.expr(e.expression, out);
@@ -575,12 +582,15 @@ export class Normalizer {
     const kind = this.facts.kinds.get(e);
     const isSite = kind === "site" || kind === "marked-site";
     const callee = t.isCallExpression(e) ? e.callee : e.tag;
-    if (t.isSuper(callee) || (t.isMemberExpression(callee) && t.isSuper(callee.object))) {
+    if (t.isMemberExpression(callee) && t.isSuper(callee.object)) {
       throw this.fail(callee, "fiberlet: `super` cannot be used in a marked function yet; move the super call into an unmarked helper method");
     }
     const rawArgs = t.isCallExpression(e) ? e.arguments : e.quasi.expressions;
-    if (t.isImport(callee)) {
-      return t.callExpression(callee, this.operands(rawArgs as t.Expression[], out));
+    if (t.isImport(callee) || t.isSuper(callee)) {
+      // import() and super() are never call sites (super() enters the parent
+      // constructor from here, which is unmarked as far as it can tell).
+      const vals = this.operands(rawArgs.map((a) => (t.isSpreadElement(a) ? a.argument : (a as t.Expression))), out, false, kindsOf(rawArgs));
+      return t.callExpression(callee, rawArgs.map((a, i) => (t.isSpreadElement(a) ? t.spreadElement(vals[i]) : vals[i])));
     }
     const args = rawArgs.map((a) => (t.isSpreadElement(a) ? a.argument : (a as t.Expression)));
     const member = t.isMemberExpression(callee) ? callee : null;

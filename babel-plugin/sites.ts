@@ -16,6 +16,15 @@ const BUILTIN_NAMESPACES = new Set([
   "Math", "JSON", "Object", "Reflect", "Number", "String", "Array", "Symbol", "BigInt",
   "Date", "Promise", "Atomics", "Intl", "console", "Error", "Boolean", "ArrayBuffer",
 ]);
+/** Global constructors that are builtins. */
+const BUILTIN_CONSTRUCTORS = new Set([
+  "Map", "Set", "WeakMap", "WeakSet", "WeakRef", "Date", "Promise", "RegExp", "Error", "TypeError",
+  "RangeError", "SyntaxError", "ReferenceError", "EvalError", "URIError", "AggregateError", "ArrayBuffer",
+  "SharedArrayBuffer", "DataView", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array",
+  "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array",
+  "BigUint64Array", "Array", "Object", "Proxy", "URL", "URLSearchParams", "TextEncoder", "TextDecoder",
+  "FinalizationRegistry", "AbortController", "Event", "EventTarget",
+]);
 /** Global functions that are builtins. */
 const BUILTIN_FUNCTIONS = new Set([
   "parseInt", "parseFloat", "isNaN", "isFinite", "String", "Number", "Boolean", "Symbol",
@@ -67,8 +76,16 @@ export function classifyCalls(
     if (callee.isSuper() || callee.isImport()) return "plain";
     if (callee.isIdentifier()) {
       const binding = callee.scope.getBinding(callee.node.name);
-      if (!binding) return BUILTIN_FUNCTIONS.has(callee.node.name) ? "plain" : "site";
+      if (!binding) {
+        const builtin = callee.parentPath.isNewExpression() ? BUILTIN_CONSTRUCTORS : BUILTIN_FUNCTIONS;
+        return builtin.has(callee.node.name) ? "plain" : "site";
+      }
       if (binding.constant && binding.kind === "hoisted" && binding.path.isFunctionDeclaration()) {
+        const f = binding.path.node;
+        if (f.generator || f.async) return "plain";
+        return isMarkedDeclaration(binding.path) ? "marked-site" : "plain";
+      }
+      if (binding.constant && binding.path.isClassDeclaration() && callee.parentPath.isNewExpression()) {
         return isMarkedDeclaration(binding.path) ? "marked-site" : "plain";
       }
       return "site";
@@ -94,6 +111,11 @@ export function classifyCalls(
       skipFunction(p);
     },
     CallExpression(p) {
+      kinds.set(p.node, kindOf(p.get("callee")));
+    },
+    NewExpression(p) {
+      // A constructor's frame can be saved too: `new` hands on the sentinel
+      // (an object) like a call does.
       kinds.set(p.node, kindOf(p.get("callee")));
     },
     OptionalCallExpression(p) {

@@ -45,6 +45,7 @@ export interface RuntimeState {
   cap(rec: FrameRecord): object;
   refuse(name: string): unknown;
   brand<F>(fn: F): F;
+  brandClass(cls: Function): void;
   brandObject<O extends object>(obj: O, keys: PropertyKey[]): O;
   forInKeys(obj: unknown): string[];
   hasKey(obj: unknown, key: string): boolean;
@@ -52,6 +53,9 @@ export interface RuntimeState {
   closeQuietly(iterator: Iterator<unknown>): void;
   notIterResult(result: unknown): never;
   notCallable(value: unknown, text: string): never;
+  constructed(value: unknown, self: unknown, newTarget: unknown): unknown;
+  superAgain(): never;
+  hasThis(read: () => unknown): boolean;
 }
 
 /** Appends a saved frame to the capture chain and hands the sentinel on. */
@@ -115,6 +119,18 @@ function refuse(name: string): unknown {
   return out;
 }
 
+/** Brands a class whose constructor is marked. Subclasses inherit static
+ * properties, and a subclass's own (implicit or unmarked) constructor must
+ * not look marked, so the brand answers only for the class itself. */
+function brandClass(cls: Function): void {
+  Object.defineProperty(cls, FM, {
+    get(this: unknown) {
+      return this === cls;
+    },
+    configurable: true,
+  });
+}
+
 function brand<F>(fn: F): F {
   (fn as { [FM]?: boolean })[FM] = true;
   return fn;
@@ -170,6 +186,26 @@ function notCallable(_value: unknown, text: string): never {
   throw new TypeError(`${text} is not a function`);
 }
 
+/** How a resumed constructor frame finishes (see docs/protocol.md). */
+function constructed(value: unknown, self: unknown, newTarget: unknown): unknown {
+  if (newTarget === undefined) return value;
+  return (typeof value === "object" && value !== null) || typeof value === "function" ? value : self;
+}
+
+function superAgain(): never {
+  throw new ReferenceError("Super constructor may only be called once");
+}
+
+/** Is `this` initialized (a derived constructor after super())? */
+function hasThis(read: () => unknown): boolean {
+  try {
+    read();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const R: RuntimeState = {
   m: 0,
   capTop: null,
@@ -182,6 +218,7 @@ export const R: RuntimeState = {
   cap,
   refuse,
   brand,
+  brandClass,
   brandObject,
   forInKeys,
   hasKey,
@@ -189,4 +226,7 @@ export const R: RuntimeState = {
   closeQuietly,
   notIterResult,
   notCallable,
+  constructed,
+  superAgain,
+  hasThis,
 };

@@ -127,7 +127,16 @@ describe("FiberTests (python-fibers tests/test_fibers.py)", () => {
     lst = [];
     const g = new Fiber(f);
     g.switch();
-    expect(lst.map(frameLocation)).toEqual(expected);
+    if (process.env.FIBERLET_COMPILE === "0") {
+      // Stackful: the fiber has a stack of its own.
+      expect(lst.map(frameLocation)).toEqual(expected);
+    } else {
+      // Stackless (documented in the README): a fiber's frames run on top of
+      // the stack of whoever switched into it, so its own frames come first
+      // and the switcher's follow.
+      expect(lst.map(frameLocation).slice(0, expected.length)).toEqual(expected);
+      expect(lst.length).toBeGreaterThan(expected.length);
+    }
   });
 
   it("test_two_children", () => {

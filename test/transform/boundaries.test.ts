@@ -73,6 +73,19 @@ function switchingIterable(tag: string): Iterable<unknown> {
 }
 
 describe("a switch through unmarked code throws FiberError and the fiber carries on", () => {
+  it("a base-class constructor reached through super() (the stackless backend cannot suspend through super)", () => {
+    class Base {
+      kind: string;
+      constructor() {
+        hop(1, main, "in base");
+        this.kind = new.target.name;
+      }
+    }
+    class Derived extends Base {}
+    const err = expectRefused(() => new Derived());
+    expectBoundaryError(err);
+  });
+
   it("Array.prototype.forEach callback", () => {
     expectRefused(() => {
       [1, 2].forEach((x) => {
