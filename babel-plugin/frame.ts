@@ -194,11 +194,11 @@ export function planFrame(
     usesThis = true;
     usesNewTarget = true;
   }
-  const liveTemps = tempLiveness(fn, planned, temps);
+  const liveNames = slotLiveness(fn, planned, new Set(slots.map((slot) => slot.name)), temps);
   // A temp gets a slot only if some call site must save it.
   for (let i = slots.length - 1; i >= 0; i--) {
     const slot = slots[i];
-    if (temps.has(slot.name) && !planned.some((plan) => liveTemps.get(plan)!.has(slot.name))) {
+    if (temps.has(slot.name) && !planned.some((plan) => liveNames.get(plan)!.has(slot.name))) {
       slots.splice(i, 1);
       slotOf.delete(slot.binding!);
     }
@@ -207,11 +207,14 @@ export function planFrame(
   if (usesArguments) addSlot(ARGS_SLOT, null, true);
   if (usesNewTarget) addSlot(NEW_TARGET_SLOT, null, true);
   for (const plan of planned) {
+    const live = liveNames.get(plan)!;
     for (const slot of slots) {
-      if (temps.has(slot.name)) {
-        if (liveTemps.get(plan)!.has(slot.name)) plan.live.add(slot);
-        continue;
-      }
+      const needed = live.has(slot.binding ? slot.name : slot.key) ||
+        // A constructor's `this` and `new.target` finish the construction.
+        (constructorLike && !slot.binding && slot.key !== ARGS_SLOT) ||
+        // The arguments object may alias a parameter.
+        (usesArguments && slot.binding?.kind === "param");
+      if (!needed) continue;
       if (!slot.binding || slot.functionScoped || isInitializedAt(slot.binding, plan.path)) plan.live.add(slot);
     }
   }
@@ -252,17 +255,62 @@ function isInitializedAt(binding: Binding, at: NodePath): boolean {
 }
 
 /**
- * Temps live across a call site: assigned before it and read after it, or
- * read anywhere in a loop around it (the loop may come back to the read).
- * Temps are the normalizer's single-purpose values, so most die at once.
+ * What a call site must save: the slots read again after it. A slot is live
+ * at a site if it is referenced after the site, anywhere in a loop around the
+ * site (the loop may come back to it), or from a nested function (a closure
+ * may read it at any time). A temp must also have been assigned before the
+ * site. Saving only these keeps the cold capture path from holding values
+ * the hot path no longer needs.
  */
-function tempLiveness(fn: NodePath<t.Function>, plans: SitePlan[], temps: Set<string>): Map<SitePlan, Set<string>> {
+function slotLiveness(
+  fn: NodePath<t.Function>,
+  plans: SitePlan[],
+  names: Set<string>,
+  temps: Set<string>,
+): Map<SitePlan, Set<string>> {
   let clock = 0;
   const firstDef = new Map<string, number>();
   const lastUse = new Map<string, number>();
+  const captured = new Set<string>();
   const span = new Map<t.Node, [number, number]>();
-  const loopTemps = new Map<t.Node, Set<string>>();
+  const loopRefs = new Map<t.Node, Set<string>>();
+  const loopStart = new Map<t.Node, number>();
   const openLoops: Set<string>[] = [];
+  const nameOf = (p: NodePath): string | null => {
+    if (p.isThisExpression()) return THIS_SLOT;
+    if (p.isMetaProperty() && p.node.meta.name === "new") return NEW_TARGET_SLOT;
+    if (!p.isIdentifier() || !(names.has(p.node.name) || p.node.name === "arguments")) return null;
+    const parent = p.parentPath;
+    if ((parent.isMemberExpression() || parent.isOptionalMemberExpression()) && parent.node.property === p.node && !parent.node.computed) return null;
+    if ((parent.isObjectProperty() || parent.isObjectMethod() || parent.isClassMethod() || parent.isClassProperty()) && (parent.node as { key: t.Node }).key === p.node && !(parent.node as { computed?: boolean }).computed) {
+      return parent.isObjectProperty() && (parent.node as t.ObjectProperty).shorthand ? p.node.name : null;
+    }
+    if (parent.isLabeledStatement() || parent.isBreakStatement() || parent.isContinueStatement()) return null;
+    return p.node.name === "arguments" ? ARGS_SLOT : p.node.name;
+  };
+  // References inside nested functions: those slots are always live.
+  fn.get("body").traverse({
+    Function(inner) {
+      inner.traverse({
+        enter(p) {
+          if (p.isFunction() && !p.isArrowFunctionExpression()) {
+            // `this`/`arguments`/`new.target` of a non-arrow are its own.
+            p.traverse({
+              Identifier(q) {
+                const name = nameOf(q);
+                if (name && name !== ARGS_SLOT) captured.add(name);
+              },
+            });
+            p.skip();
+            return;
+          }
+          const name = nameOf(p);
+          if (name) captured.add(name);
+        },
+      });
+      inner.skip();
+    },
+  });
   fn.get("body").traverse({
     enter(p) {
       if (p.isFunction()) {
@@ -271,14 +319,18 @@ function tempLiveness(fn: NodePath<t.Function>, plans: SitePlan[], temps: Set<st
       }
       const start = clock++;
       span.set(p.node, [start, start]);
+      // A loop starts repeating after its init: where its test, update or
+      // body begins.
+      const parent = p.parentPath;
+      if (parent?.isLoop() && p.key !== "init" && !loopStart.has(parent.node)) loopStart.set(parent.node, start);
       if (p.isLoop()) {
         const set = new Set<string>();
-        loopTemps.set(p.node, set);
+        loopRefs.set(p.node, set);
         openLoops.push(set);
       }
-      if (p.isIdentifier() && temps.has(p.node.name)) {
-        const name = p.node.name;
-        const isDef = p.parentPath.isAssignmentExpression({ left: p.node }) && p.parentPath.node.operator === "=";
+      const name = nameOf(p);
+      if (name) {
+        const isDef = p.parentPath!.isAssignmentExpression({ left: p.node }) && p.parentPath!.node.operator === "=";
         if (isDef) {
           if (!firstDef.has(name)) firstDef.set(name, start);
         } else lastUse.set(name, start);
@@ -297,14 +349,22 @@ function tempLiveness(fn: NodePath<t.Function>, plans: SitePlan[], temps: Set<st
     const live = new Set<string>();
     const inLoops = new Set<string>();
     for (let p: NodePath | null = plan.path.parentPath; p && p !== fn; p = p.parentPath) {
-      const set = loopTemps.get(p.node);
-      if (set) for (const name of set) inLoops.add(name);
+      const set = loopRefs.get(p.node);
+      if (!set) continue;
+      for (const name of set) {
+        // A temp first assigned inside the loop is assigned again before its
+        // next read in a later iteration.
+        if (temps.has(name) && (firstDef.get(name) ?? -1) > loopStart.get(p.node)!) continue;
+        inLoops.add(name);
+      }
     }
-    for (const name of temps) {
+    for (const name of [...names, THIS_SLOT, ARGS_SLOT, NEW_TARGET_SLOT]) {
       if (name === plan.temp.name) continue;
-      const def = firstDef.get(name);
-      if (def === undefined || def > start) continue;
-      if ((lastUse.get(name) ?? -1) > end || inLoops.has(name)) live.add(name);
+      if (temps.has(name)) {
+        const def = firstDef.get(name);
+        if (def === undefined || def > start) continue;
+      }
+      if (captured.has(name) || (lastUse.get(name) ?? -1) > end || inLoops.has(name)) live.add(name);
     }
     result.set(plan, live);
   }
