@@ -110,7 +110,7 @@ export const workloads = [
     peers: ["babel", "fiberlet"],
     baseline: "babel",
     metrics: [time("ms", "transform"), { key: "size", label: "minified", unit: "B" }],
-    size: (smoke) => ({ args: [smoke ? 1000 : 10000], reps: smoke ? 1 : 3, warmup: smoke ? 0 : 2 }),
+    size: (smoke) => ({ args: [smoke ? 1000 : 10000], reps: smoke ? 1 : 3, warmup: smoke ? 0 : 1, budgetMs: 10_000 }),
     // Sizes are deterministic: minify only in the first sample.
     command: (peer, spec, sample) => ({
       command: process.execPath,
@@ -121,6 +121,7 @@ export const workloads = [
           lines: spec.args[0],
           warmup: spec.warmup,
           reps: spec.reps,
+          budgetMs: spec.budgetMs,
           minify: sample === 0,
           plugin: peer.plugin,
         }),

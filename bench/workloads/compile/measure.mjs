@@ -2,10 +2,13 @@
 //
 //   node bench/workloads/compile/measure.mjs '<spec json>'
 //
-// spec: { mode: "babel" | "fiberlet", lines, warmup, reps, minify, plugin }
+// spec: { mode: "babel" | "fiberlet", lines, warmup, reps, budgetMs, minify, plugin }
 // Times @babel/core transforming the generated module: with no plugin (parse
-// and print only) or with the fiberlet plugin loaded from spec.plugin. With
-// spec.minify it also reports the terser-minified size of the output.
+// and print only) or with the fiberlet plugin loaded from spec.plugin. After
+// `warmup` transforms it times up to `reps` more, stopping early once
+// budgetMs of timed work is spent (a slow plugin build then costs one timed
+// transform per sample rather than minutes). With spec.minify it also
+// reports the terser-minified size of the output.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { median } from "../../lib/stats.mjs";
@@ -36,10 +39,12 @@ async function main() {
   let code = "";
   for (let i = 0; i < spec.warmup; i++) code = transform();
   const times = [];
-  for (let i = 0; i < spec.reps; i++) {
+  let spent = 0;
+  for (let i = 0; i < spec.reps && (i === 0 || spent < spec.budgetMs * 1e6); i++) {
     const start = process.hrtime.bigint();
     code = transform();
     times.push(Number(process.hrtime.bigint() - start));
+    spent += times[i];
   }
   const metrics = { time: median(times) };
   if (spec.minify) {
