@@ -22,7 +22,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <sys/resource.h>
 #include <thread>
 
 #if defined(__linux__)
@@ -41,10 +40,9 @@ class Parker {
   static constexpr int64_t kMaxSpinNs = 50'000;
   static constexpr int64_t kMinSpinNs = 4'000;
   static constexpr uint32_t kProbeEvery = 64;
-  // Contention check: every kCheckEvery spins, look at this thread's
-  // involuntary context switches; any means another runnable thread wanted
-  // our CPU, so stop spinning for kQuietParks parks.
-  static constexpr uint32_t kCheckEvery = 64;
+  // Descheduled while spinning (a clock gap this long): stop spinning for
+  // kQuietParks parks.
+  static constexpr int64_t kPreemptedGapNs = 20'000;
   static constexpr uint32_t kQuietParks = 4096;
 
   Parker() = default;
@@ -69,7 +67,6 @@ class Parker {
       parks_since_spin_ = 0;
       bool caught = SpinUntilNotified(spin_ns_);
       spin_ns_ = caught ? max_spin_ns_ : std::max(kMinSpinNs, spin_ns_ / 2);
-      CheckContention();
       if (caught) return;
     }
     uint32_t expected = kEmpty;
@@ -84,9 +81,14 @@ class Parker {
  private:
   enum : uint32_t { kEmpty = 0, kNotified = 1, kSleeping = 2 };
 
+  // Spins until notified (true) or the budget runs out (false). A gap in the
+  // clock between two checks means this thread was descheduled while
+  // spinning: another runnable thread wanted the CPU, so spinning now only
+  // delays our partner. Stop spinning for a while.
   bool SpinUntilNotified(int64_t budget_ns) noexcept {
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
+    auto last = start;
     for (;;) {
       for (int i = 0; i < 16; i++) {
         if (state_.load(std::memory_order_acquire) == kNotified) {
@@ -95,23 +97,14 @@ class Parker {
         }
         CpuRelax();
       }
-      if (std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count() >=
-          budget_ns)
+      const auto now = Clock::now();
+      if (now - last > std::chrono::nanoseconds(kPreemptedGapNs)) {
+        quiet_parks_ = kQuietParks;
         return false;
+      }
+      last = now;
+      if (now - start >= std::chrono::nanoseconds(budget_ns)) return false;
     }
-  }
-
-  void CheckContention() noexcept {
-#if defined(RUSAGE_THREAD)
-    if (++spins_since_check_ < kCheckEvery) return;
-    spins_since_check_ = 0;
-    struct rusage usage;
-    if (getrusage(RUSAGE_THREAD, &usage) != 0) return;
-    if (usage.ru_nivcsw > last_involuntary_switches_ && last_involuntary_switches_ >= 0) {
-      quiet_parks_ = kQuietParks;
-    }
-    last_involuntary_switches_ = usage.ru_nivcsw;
-#endif
   }
 
   static void CpuRelax() noexcept {
@@ -161,8 +154,6 @@ class Parker {
   int64_t spin_ns_ = max_spin_ns_;
   uint32_t parks_since_spin_ = 0;
   uint32_t quiet_parks_ = 0;
-  uint32_t spins_since_check_ = 0;
-  long last_involuntary_switches_ = -1;
 };
 
 }  // namespace fiberlet
