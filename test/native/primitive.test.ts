@@ -1,5 +1,7 @@
 // The primitive itself: hand-off, values through a tiny driver, nesting,
 // switching out from inside native callbacks, errors, stack limits.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { expect, it } from "vitest";
 import { addon, coroutine, describeNative, KiB } from "./helpers";
 
@@ -272,7 +274,40 @@ describeNative("native host primitive", () => {
     expect(co.resume()).toEqual(["6869", true, "object"]);
   });
 
-  it("reports counters", () => {
+  it("lets a termination that hits a fiber (vm timeout) unwind to the root, not swallowed", () => {
+    const spinning = coroutine(() => {
+      for (;;) {}
+    });
+    const context = { spinning };
+    expect(() => runInNewContext("spinning.resume()", context, { timeout: 100 })).toThrow(
+      /timed out/,
+    );
+    expect(addon.running()).toBe(addon.self());
+    const after = coroutine((suspend) => suspend(1));
+    expect(after.resume()).toBe(1);
+    expect(after.resume()).toBe(undefined);
+  });
+
+  it("ends the synchronous part of a fiber's stack trace at its entry", () => {
+    const stack = coroutine(() => new Error("here").stack).resume() as string;
+    const frames = stack.split("\n").slice(1);
+    const sync = frames.filter((f) => !/^\s*at async /.test(f));
+    expect(sync).toHaveLength(2); // the arrow above and the driver's entry
+    expect(sync[0]).toContain("primitive.test.ts");
+    // V8 still appends the async frames of the JS thread's current await
+    // chain (here vitest's runner), which it keeps per isolate.
+    expect(frames.slice(2).every((f) => /^\s*at async /.test(f))).toBe(true);
+  });
+
+  it("reports counters", async () => {
+    // Earlier tests left unreachable suspended hosts; reclaim them first so
+    // that no reclamation runs in the middle of the measurement.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    for (let i = 0; i < 2; i++) {
+      gc();
+      await new Promise((r) => setImmediate(r));
+    }
     const before = addon.stats();
     const co = coroutine((suspend) => suspend(1));
     co.resume();
