@@ -108,7 +108,8 @@ void RaiseTermination(JsThread* t) {
   if (t->tearing_down) return;
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
   if (context.IsEmpty()) return;
-  v8::MaybeLocal<v8::Value> never = t->halt.Get(isolate)->Call(context, v8::Undefined(isolate), 0, nullptr);
+  v8::MaybeLocal<v8::Value> never =
+      t->halt.Get(isolate)->Call(context, v8::Undefined(isolate), 0, nullptr);
   (void)never;
 }
 

@@ -43,6 +43,10 @@ ThreadPool& ThreadPool::Get() {
 
 void* FiberThread::Main(void* arg) {
   auto* self = static_cast<FiberThread*>(arg);
+#if defined(__APPLE__)
+  uintptr_t top = reinterpret_cast<uintptr_t>(pthread_get_stackaddr_np(pthread_self()));
+  self->stack_low_ = top - pthread_get_stacksize_np(pthread_self());
+#else
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) == 0) {
     void* addr = nullptr;
@@ -51,6 +55,7 @@ void* FiberThread::Main(void* arg) {
     self->stack_low_ = reinterpret_cast<uintptr_t>(addr);
     pthread_attr_destroy(&attr);
   }
+#endif
   ThreadPool& pool = ThreadPool::Get();
   for (;;) {
     self->parker.Park(self->next_awake);
