@@ -5,16 +5,19 @@
 // target, Park() myself".
 //
 // Measured on a 2-vCPU VM: if both threads spin, a round trip costs ~4 us; if
-// both sleep on a futex, ~8 us, because the kernel hands the waker's CPU
-// straight to the wakee; mixing the two is the worst case (20-70 us), because
-// a sleeping thread woken while its partner spins must wait for another CPU,
-// often an idle one in a deep sleep state. So a parking thread spins only
-// when the partner it just woke was itself awake (spinning), and otherwise
-// sleeps at once, with an occasional probe spin to get back into spinning
-// mode. When cores are oversubscribed a spinner steals the core its partner
-// needs: its spin then times out, it sleeps, the partner finds it asleep and
-// sleeps too, and both stay in futex mode. A failed spin halves the budget;
-// a successful one restores it; the budget is at most kMaxSpinNs per switch.
+// both sleep on a futex, ~8-10 us, because the kernel hands the waker's CPU
+// straight to the wakee; mixing the two is the worst case (20-70 us): a
+// sleeper woken while its partner spins must wait for another CPU, often an
+// idle one in a deep sleep state. So a parking thread spins only when the
+// partner it just woke was itself awake (spinning), and otherwise sleeps at
+// once, with a probe spin every kProbeEvery parks to get back into spinning
+// mode. A failed spin halves the budget (to zero below kMinSpinNs); a
+// successful one restores it; it never exceeds kMaxSpinNs per switch.
+//
+// When cores are oversubscribed a spinner steals the core its partner needs.
+// A spinner that finds it was descheduled mid-spin (a gap in the clock) stops
+// spinning for kQuietParks parks; its partner then finds it asleep and sleeps
+// too, and both stay in futex mode.
 #pragma once
 
 #include <algorithm>
@@ -60,13 +63,20 @@ class Parker {
   // Blocks the owning thread until Unpark(). Only the owner calls this.
   // `partner_awake`: what Unpark() said about the thread we just woke.
   void Park(bool partner_awake) noexcept {
-    bool spin = max_spin_ns_ > 0 && quiet_parks_ == 0 &&
-                (partner_awake || ++parks_since_spin_ % kProbeEvery == 0);
-    if (quiet_parks_ > 0) quiet_parks_--;
-    if (spin) {
+    int64_t budget = 0;
+    if (quiet_parks_ > 0) {
+      quiet_parks_--;
+    } else if (max_spin_ns_ > 0) {
+      if (partner_awake && spin_ns_ > 0) {
+        budget = spin_ns_;
+      } else if (++parks_since_spin_ % kProbeEvery == 0) {
+        budget = max_spin_ns_;  // probe
+      }
+    }
+    if (budget > 0) {
       parks_since_spin_ = 0;
-      bool caught = SpinUntilNotified(spin_ns_);
-      spin_ns_ = caught ? max_spin_ns_ : std::max(kMinSpinNs, spin_ns_ / 2);
+      bool caught = SpinUntilNotified(budget);
+      spin_ns_ = caught ? max_spin_ns_ : (budget / 2 >= kMinSpinNs ? budget / 2 : 0);
       if (caught) return;
     }
     uint32_t expected = kEmpty;
