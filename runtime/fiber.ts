@@ -1,6 +1,7 @@
 /** The public Fiber API (python-fibers semantics). Control flow lives in
  * scheduler.ts; this file validates arguments and owns the object model. */
 import { FiberError } from "./errors.js";
+import { wantsStack } from "./backend.js";
 import { FM, R } from "./protocol.js";
 import {
   Kind,
@@ -17,7 +18,13 @@ export interface FiberOptions {
   target?: Function;
   args?: unknown[];
   parent?: Fiber;
+  /** Stackful fibers: stack size in bytes (default 1 MiB). */
+  stackSize?: number;
 }
+
+/** How a fiber runs: the main fiber of a thread, marked code whose frames
+ * are saved as records, or a native stack of its own. */
+export type FiberKind = "main" | "stackless" | "stackful";
 
 /** Reads the task of a Fiber; assigned inside the class (private access). */
 let taskOf: (fiber: unknown, what: string) => Task;
@@ -54,8 +61,12 @@ export class Fiber {
     let target: unknown = targetOrOptions;
     let args: unknown = argsIn;
     let parent: unknown = parentIn;
+    let stackSize: unknown;
     if (typeof targetOrOptions === "object" && targetOrOptions !== null) {
-      ({ target, args, parent } = targetOrOptions as FiberOptions);
+      ({ target, args, parent, stackSize } = targetOrOptions as FiberOptions);
+    }
+    if (stackSize !== undefined && (typeof stackSize !== "number" || !(stackSize >= 128 * 1024 && stackSize <= 1024 ** 3))) {
+      throw new TypeError(`Fiber stackSize must be a number of bytes from 131072 (128 KiB) to 1073741824 (1 GiB), got ${describe(stackSize)}`);
     }
     if (target !== undefined && target !== null && typeof target !== "function") {
       throw new TypeError(`Fiber target must be a function, got ${describe(target)}`);
@@ -70,15 +81,17 @@ export class Fiber {
       self = this;
     }
     const parentTask = parent == null ? getCurrent() : taskOf(parent, "Fiber parent");
+    const fn = (target as Function | null | undefined) ?? null;
     const task = newTask(
-      Kind.Stackless,
-      (target as Function | null | undefined) ?? noTarget,
+      wantsStack(fn) ? Kind.Stackful : Kind.Stackless,
+      fn ?? noTarget,
       self,
       args == null ? [] : [...(args as unknown[])],
       null,
     );
     checkParent(task, parentTask);
     task.parent = parentTask;
+    if (typeof stackSize === "number") task.stackSize = stackSize;
     task.fiber = this;
     this.#task = task;
   }
@@ -115,6 +128,12 @@ export class Fiber {
     checkTarget(task, "throw to");
     if (task.state === State.Unstarted) return throwUnstarted(task, error, fromMarked);
     return transfer(task, error, 1, fromMarked);
+  }
+
+  /** "main", "stackless" (marked target) or "stackful" (own stack). */
+  get kind(): FiberKind {
+    const kind = this.#task.kind;
+    return kind === Kind.Main ? "main" : kind === Kind.Stackful ? "stackful" : "stackless";
   }
 
   isAlive(): boolean {

@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 declare const hostBrand: unique symbol;
 
@@ -127,7 +127,7 @@ function load(): NativeLoad {
 function packageRoot(): string | undefined {
   const starts = [typeof __dirname === "string" ? __dirname : undefined, process.cwd()];
   for (const start of starts) {
-    for (let dir = start; dir; ) {
+    for (let dir = start === undefined ? undefined : resolve(start); dir; ) {
       if (isFiberletRoot(dir)) return dir;
       const up = dirname(dir);
       dir = up === dir ? undefined : up;

@@ -50,8 +50,14 @@ describe("GCTests (python-fibers tests/test_gc.py)", () => {
     const refs = (() => {
       const array: unknown[] = [];
       const parent = current();
-      function greenletBody() {
+      // Set from a helper's frame: on the stackful backend a suspended stack
+      // is a GC root, so a fiber whose own suspended frames still hold it
+      // (even in a dead interpreter register) is never collected (README).
+      function remember() {
         (current() as Fiber & { object?: unknown }).object = new ObjectWithFinalizer();
+      }
+      function greenletBody() {
+        remember();
         try {
           parent.switch();
         } finally {

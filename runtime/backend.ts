@@ -1,0 +1,58 @@
+/**
+ * Which kind a new fiber is: stackless (its marked frames are saved as
+ * records) or stackful (its own OS thread, native addon). FIBERLET_BACKEND
+ * chooses: `continuation` never loads the addon, `native` makes every fiber
+ * stackful, `auto` (default) makes a fiber stackful when its target is not
+ * marked and the addon is available.
+ */
+import { FiberError } from "./errors.js";
+import { FM } from "./protocol.js";
+import { loadNativeAddon, type NativeAddon } from "./native/addon.js";
+
+export type BackendMode = "auto" | "native" | "continuation";
+
+let mode: BackendMode | undefined;
+let native: { addon?: NativeAddon; error?: string } | undefined;
+let warned = false;
+
+export function backendMode(): BackendMode {
+  if (mode === undefined) {
+    const env = typeof process === "object" && process?.env ? process.env.FIBERLET_BACKEND : undefined;
+    if (env === undefined || env === "" || env === "auto") mode = "auto";
+    else if (env === "native" || env === "continuation") mode = env;
+    else throw new FiberError(`FIBERLET_BACKEND must be "auto", "native" or "continuation", not ${JSON.stringify(env)}`);
+  }
+  return mode;
+}
+
+/** The addon, loaded on first need (never in continuation mode). */
+export function nativeBackend(): { addon?: NativeAddon; error?: string } {
+  if (native === undefined) {
+    if (backendMode() === "continuation") native = { error: "FIBERLET_BACKEND=continuation disables the native backend" };
+    else if (typeof process !== "object" || !process?.versions?.node) native = { error: "the native backend needs Node.js" };
+    else native = loadNativeAddon();
+  }
+  return native;
+}
+
+/** Should a fiber with this target run on its own stack? */
+export function wantsStack(target: Function | null): boolean {
+  const m = backendMode();
+  if (m === "continuation" || target === null) return false;
+  if (m === "native") {
+    const { addon, error } = nativeBackend();
+    if (!addon) throw new FiberError(`${error} (FIBERLET_BACKEND=native asks for stackful fibers)`);
+    return true;
+  }
+  if ((target as { [FM]?: boolean })[FM]) return false;
+  const { addon, error } = nativeBackend();
+  if (addon) return true;
+  if (!warned && typeof process === "object" && typeof process.emitWarning === "function") {
+    warned = true;
+    process.emitWarning(
+      `${error} Fibers with unmarked targets run stackless; a switch through unmarked code raises FiberError.`,
+      { code: "FIBERLET_NO_NATIVE" },
+    );
+  }
+  return false;
+}
