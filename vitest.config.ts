@@ -14,7 +14,7 @@ function compileMarked(): Plugin {
     name: "fiberlet-babel",
     enforce: "post",
     async transform(code, id) {
-      if (process.env.FIBERLET_COMPILE === "0") return null;
+      if (process.env.FIBERLET_COMPILE === "0") return null; // worker threads of the native project
       if (id.includes("node_modules") || !/\.[cm]?[jt]sx?$/.test(id.split("?")[0])) return null;
       if (!code.includes("use fiber")) return null;
       const out = await transformAsync(code, {
@@ -29,14 +29,32 @@ function compileMarked(): Plugin {
   };
 }
 
+const shared = {
+  pool: "forks" as const,
+  // The GC conformance tests (WeakRef + global.gc()) need gc exposed in
+  // the test processes (and in the worker threads they start).
+  execArgv: ["--expose-gc"],
+  testTimeout: 30_000,
+};
+
 export default defineConfig({
-  plugins: [compileMarked()],
   test: {
-    include: ["test/**/*.test.ts"],
-    pool: "forks",
-    // The GC conformance tests (WeakRef + global.gc()) need gc exposed in
-    // the test processes (and in the worker threads they start).
-    execArgv: ["--expose-gc"],
-    testTimeout: 30_000,
+    projects: [
+      {
+        // Everything, with marked files compiled: the stackless backend
+        // (and, in FIBERLET_BACKEND=auto, stackful fibers for unmarked targets).
+        plugins: [compileMarked()],
+        test: { ...shared, name: "stackless", include: ["test/**/*.test.ts"] },
+      },
+      {
+        // The same conformance suite, not compiled, every fiber stackful.
+        test: {
+          ...shared,
+          name: "native",
+          include: ["test/conformance/**/*.test.ts"],
+          env: { FIBERLET_COMPILE: "0", FIBERLET_BACKEND: "native" },
+        },
+      },
+    ],
   },
 });
