@@ -137,7 +137,7 @@ describeNative("native host lifetime", () => {
     expect(last.threads).toBeLessThanOrEqual(first.threads + 8);
     expect(last.threads).toBeLessThan(200);
     expect(last.rss - first.rss).toBeLessThan(24 * 1024 * 1024);
-  });
+  }, 120_000);
 
   it("keeps objects reachable only from 600 suspended stacks intact under compaction stress", () => {
     const r = runFixture(
@@ -148,5 +148,5 @@ describeNative("native host lifetime", () => {
     );
     expect(r.status, r.stderr).toBe(0);
     expect(report(r)).toMatchObject({ checks: 1800, suspended: 600 });
-  });
+  }, 120_000);
 });
