@@ -60,11 +60,12 @@ function planCells(selected, peers, workspace) {
   return selected.flatMap((workload) =>
     workload.peers.map((name) => {
       const peer = peers.get(name);
-      const size = workload.size(smoke);
+      const size = workload.size(smoke, name);
       const cell = {
         workload: workload.id,
         label: workload.label(size.args),
         peer: name,
+        args: size.args,
         lenient: peer.lenient,
         status: "pending",
         runs: [],
@@ -111,18 +112,25 @@ async function measure(cells) {
 }
 
 // Every peer must compute the same checksum as the workload's baseline (or
-// the first healthy peer): a fast peer that skipped the work is a failure.
+// the first healthy peer) given the same arguments: a fast peer that skipped
+// the work is a failure.
 function checkResults(selected, cells) {
   for (const workload of selected) {
-    const own = cells.filter((cell) => cell.workload === workload.id && cell.status === "ok" && cell.runs[0].checksum !== undefined);
-    const reference =
-      own.find((cell) => cell.peer === workload.baseline) ?? own.find((cell) => !cell.lenient) ?? own[0];
-    for (const cell of own) {
-      const wrong = cell.runs.find((run) => run.checksum !== reference.runs[0].checksum);
-      if (wrong) {
-        cell.status = "failed";
-        cell.error = `wrong result: ${wrong.checksum}, expected ${reference.runs[0].checksum} (${reference.peer})`;
-      }
+    const checked = cells.filter((cell) => cell.workload === workload.id && cell.status === "ok" && cell.runs[0].checksum !== undefined);
+    for (const args of new Set(checked.map((cell) => JSON.stringify(cell.args)))) {
+      checkAgainstReference(workload, checked.filter((cell) => JSON.stringify(cell.args) === args));
+    }
+  }
+}
+
+function checkAgainstReference(workload, own) {
+  const reference =
+    own.find((cell) => cell.peer === workload.baseline) ?? own.find((cell) => !cell.lenient) ?? own[0];
+  for (const cell of own) {
+    const wrong = cell.runs.find((run) => run.checksum !== reference.runs[0].checksum);
+    if (wrong) {
+      cell.status = "failed";
+      cell.error = `wrong result: ${wrong.checksum}, expected ${reference.runs[0].checksum} (${reference.peer})`;
     }
   }
 }

@@ -18,9 +18,11 @@ function requireBuilt(packageDir, file) {
   return createRequire(join(packageDir, "package.json"))(file);
 }
 
-// TODO(native backend): return true when dist/cjs/runtime/index.js reports a
-// loadable stackful backend (for instance an exported `nativeAvailable()` or
-// `backends.native`). Until then the stackful column is skipped.
+// TODO(native backend): return true when dist/cjs/runtime/index.js reports
+// that the stackful addon loads (the runtime exports no such indicator yet;
+// for instance a `nativeAvailable()` export). Until then the stackful column
+// is skipped. The peer below already runs the uncompiled source with
+// FIBERLET_BACKEND=native, the README's way of making every fiber stackful.
 // eslint-disable-next-line no-unused-vars
 export function nativeAvailable(runtime) {
   return false;
@@ -69,8 +71,7 @@ export function stackfulPeer(packageDir) {
       return nativeAvailable(runtime) ? null : "native backend not available yet (bench/peers/fiberlet.mjs nativeAvailable())";
     },
     prepare: (workspace, relative) => workspace.source(relative),
-    // TODO(native backend): replace with however the runtime selects the
-    // stackful backend for uncompiled code.
+    // Every fiber stackful; a FiberError (a failed cell) if the addon is missing.
     env: { FIBERLET_BACKEND: "native" },
   };
 }
