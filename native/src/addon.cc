@@ -138,6 +138,11 @@ void Stats(const Args& args) {
   set("threads", static_cast<double>(pool.threads));
   set("idleThreads", static_cast<double>(pool.idle));
   set("spinBudgetNs", static_cast<double>(t->parker.spin_budget_ns()));
+  const Parker::Counters& c = t->parker.counters();
+  set("parks", static_cast<double>(c.parks));
+  set("spins", static_cast<double>(c.spins));
+  set("spinsCaught", static_cast<double>(c.caught));
+  set("spinsPreempted", static_cast<double>(c.preempted));
   args.GetReturnValue().Set(out);
 }
 

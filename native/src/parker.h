@@ -11,13 +11,15 @@
 // idle one in a deep sleep state. So a parking thread spins only when the
 // partner it just woke was itself awake (spinning), and otherwise sleeps at
 // once, with a probe spin every kProbeEvery parks to get back into spinning
-// mode. A failed spin halves the budget (to zero below kMinSpinNs); a
-// successful one restores it; it never exceeds kMaxSpinNs per switch.
+// mode. A failed spin halves the budget (down to kMinSpinNs when the partner
+// was awake, else zero: probe only); a successful one restores it; it never
+// exceeds kMaxSpinNs per switch.
 //
 // When cores are oversubscribed a spinner steals the core its partner needs.
-// A spinner that finds it was descheduled mid-spin (a gap in the clock) stops
-// spinning for kQuietParks parks; its partner then finds it asleep and sleeps
-// too, and both stay in futex mode.
+// A spinner that finds it was descheduled mid-spin (a gap in the clock) turns
+// spinning off in the whole process for kQuietNs: all threads sleep at once,
+// which is the fast mode when they share CPUs with other work. (Turning it
+// off for one thread only would leave its partner spinning: the worst mix.)
 #pragma once
 
 #include <algorithm>
@@ -43,10 +45,10 @@ class Parker {
   static constexpr int64_t kMaxSpinNs = 50'000;
   static constexpr int64_t kMinSpinNs = 4'000;
   static constexpr uint32_t kProbeEvery = 64;
-  // Descheduled while spinning (a clock gap this long): stop spinning for
-  // kQuietParks parks.
+  // Descheduled while spinning: a clock gap this long. Then no thread of the
+  // process spins for kQuietNs.
   static constexpr int64_t kPreemptedGapNs = 20'000;
-  static constexpr uint32_t kQuietParks = 4096;
+  static constexpr int64_t kQuietNs = 100'000'000;
 
   Parker() = default;
   Parker(const Parker&) = delete;
@@ -63,19 +65,20 @@ class Parker {
   // Blocks the owning thread until Unpark(). Only the owner calls this.
   // `partner_awake`: what Unpark() said about the thread we just woke.
   void Park(bool partner_awake) noexcept {
+    counters_.parks++;
     int64_t budget = 0;
-    if (quiet_parks_ > 0) {
-      quiet_parks_--;
-    } else if (max_spin_ns_ > 0) {
-      if (partner_awake && spin_ns_ > 0) {
-        budget = spin_ns_;
+    if (max_spin_ns_ > 0 && NowNs() >= quiet_until_ns_.load(std::memory_order_relaxed)) {
+      if (partner_awake) {
+        budget = std::max(spin_ns_, kMinSpinNs);
       } else if (++parks_since_spin_ % kProbeEvery == 0) {
         budget = max_spin_ns_;  // probe
       }
     }
     if (budget > 0) {
       parks_since_spin_ = 0;
+      counters_.spins++;
       bool caught = SpinUntilNotified(budget);
+      if (caught) counters_.caught++;
       spin_ns_ = caught ? max_spin_ns_ : (budget / 2 >= kMinSpinNs ? budget / 2 : 0);
       if (caught) return;
     }
@@ -87,6 +90,12 @@ class Parker {
   }
 
   int64_t spin_budget_ns() const noexcept { return spin_ns_; }
+
+  // Owner-thread statistics, for tests and benchmarks.
+  struct Counters {
+    uint64_t parks = 0, spins = 0, caught = 0, preempted = 0;
+  };
+  const Counters& counters() const noexcept { return counters_; }
 
  private:
   enum : uint32_t { kEmpty = 0, kNotified = 1, kSleeping = 2 };
@@ -109,12 +118,19 @@ class Parker {
       }
       const auto now = Clock::now();
       if (now - last > std::chrono::nanoseconds(kPreemptedGapNs)) {
-        quiet_parks_ = kQuietParks;
+        counters_.preempted++;
+        quiet_until_ns_.store(NowNs() + kQuietNs, std::memory_order_relaxed);
         return false;
       }
       last = now;
       if (now - start >= std::chrono::nanoseconds(budget_ns)) return false;
     }
+  }
+
+  static int64_t NowNs() noexcept {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
   }
 
   static void CpuRelax() noexcept {
@@ -163,7 +179,8 @@ class Parker {
   static inline const int64_t max_spin_ns_ = MaxSpinFromEnv();
   int64_t spin_ns_ = max_spin_ns_;
   uint32_t parks_since_spin_ = 0;
-  uint32_t quiet_parks_ = 0;
+  Counters counters_;
+  static inline std::atomic<int64_t> quiet_until_ns_{0};
 };
 
 }  // namespace fiberlet
