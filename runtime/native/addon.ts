@@ -34,6 +34,13 @@ export interface NativeStats {
   idleThreads: number;
   /** Current spin budget of this JS thread's own wait, in nanoseconds. */
   spinBudgetNs: number;
+  /** Waits of this JS thread's own stack, how many spun first, how many of
+   * those were woken while spinning, and how many were descheduled while
+   * spinning (which turns spinning off process-wide for a while). */
+  parks: number;
+  spins: number;
+  spinsCaught: number;
+  spinsPreempted: number;
 }
 
 export interface NativeAddon {
