@@ -89,12 +89,17 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
   const saved = (slot: Slot) => mem(rec(), "$" + slot.key);
   const slotByName = new Map(frame.slots.filter((s) => s.binding).map((s) => [s.name, s]));
 
-  const recapture = (plan: SitePlan): t.Statement[] => [
-    set(mem(rec(), "k"), t.numericLiteral(plan.k)),
-    ...[...plan.live].map((slot) => set(saved(slot), slotValue(slot, L, true))),
-    ...(guarded ? [set(id(L.U), t.booleanLiteral(true))] : []),
-    t.returnStatement(t.callExpression(mem(id(n.R), "cap"), [rec()])),
-  ];
+  // `this`, `arguments` and `new.target` never change: already in the record.
+  const recapture = (plan: SitePlan): t.Statement[] => {
+    const ret = t.returnStatement(t.callExpression(mem(id(n.R), "cap"), [rec()]));
+    suspensionReturns.add(ret);
+    return [
+      set(mem(rec(), "k"), t.numericLiteral(plan.k)),
+      ...[...plan.live].filter((slot) => slot.binding).map((slot) => set(saved(slot), slotValue(slot, L, true))),
+      ...(guarded ? [set(id(L.U), t.booleanLiteral(true))] : []),
+      ret,
+    ];
+  };
 
   const siteStatement = (s: t.ExpressionStatement, plan: SitePlan): t.Statement => {
     const call = t.cloneNode(s, true);
@@ -295,6 +300,9 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
  * object (and a plain call, with no new.target, returns what it returns).
  * super() cannot run again after a resume: it had already run.
  */
+/** The `return R.cap(rec)` of recaptures: they hand on the sentinel. */
+const suspensionReturns = new WeakSet<t.Node>();
+
 function finishLikeNew(body: t.BlockStatement, L: Local, n: Names): void {
   const result = (value: t.Expression) =>
     t.callExpression(mem(id(n.R), "constructed"), [value, id(L.self), id(L.nt)]);
@@ -303,7 +311,7 @@ function finishLikeNew(body: t.BlockStatement, L: Local, n: Names): void {
     for (const key of t.VISITOR_KEYS[node.type] ?? []) {
       const child = (node as unknown as Record<string, unknown>)[key];
       const fix = (c: t.Node): t.Node => {
-        if (t.isReturnStatement(c)) return t.returnStatement(result(c.argument ?? t.identifier("undefined")));
+        if (t.isReturnStatement(c) && !suspensionReturns.has(c)) return t.returnStatement(result(c.argument ?? t.identifier("undefined")));
         if (t.isCallExpression(c) && t.isSuper(c.callee)) return t.callExpression(mem(id(n.R), "superAgain"), []);
         visit(c);
         return c;

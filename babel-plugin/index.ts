@@ -79,7 +79,10 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     else {
       (path.get("body") as NodePath).replaceWith(t.blockStatement([t.returnStatement(node.body as t.Expression)]));
     }
-    const ctor = constructorKind(node);
+    // A plain function that never reads `this` or `new.target` finishes a
+    // resumed frame as a call (see docs/protocol.md, Constructors).
+    let ctor = constructorKind(node);
+    if (ctor === "base" && !t.isClassMethod(node) && !readsThisOrNewTarget(path)) ctor = null;
     hasSuperOrBail(path, fail, ctor === "derived");
     moveParamsIntoBody(path);
 
@@ -318,6 +321,26 @@ function isMarkedCallee(p: NodePath, st: FileState): boolean {
     return !!ctor && st.marked.has(ctor);
   }
   return st.marked.has(p.node);
+}
+
+function readsThisOrNewTarget(path: NodePath<t.Function>): boolean {
+  let found = false;
+  path.get("body").traverse({
+    Function(p) {
+      if (!p.isArrowFunctionExpression()) p.skip();
+    },
+    ThisExpression(p) {
+      found = true;
+      p.stop();
+    },
+    MetaProperty(p) {
+      if (p.node.meta.name === "new") {
+        found = true;
+        p.stop();
+      }
+    },
+  });
+  return found;
 }
 
 function hasSuperOrBail(path: NodePath<t.Function>, fail: (n: t.Node, m: string) => Error, derived: boolean): void {
