@@ -81,15 +81,18 @@ function referencedFromNestedFunction(binding: Binding, fn: NodePath<t.Function>
  * their declaration live in a box `{ v }`: a closure created before a
  * suspension must see the same variable as the resumed frame.
  */
-export function boxCapturedVariables(fn: NodePath<t.Function>): void {
+export function boxCapturedVariables(fn: NodePath<t.Function>): boolean {
+  let boxed = false;
   for (const scope of ownScopes(fn)) {
     for (const binding of Object.values(scope.bindings) as Binding[]) {
       if (!["var", "let", "param"].includes(binding.kind)) continue;
       const violations = binding.constantViolations.filter((p: NodePath) => !(p.isVariableDeclarator() && p.node.id === binding.identifier));
       if (violations.length === 0 || !referencedFromNestedFunction(binding, fn)) continue;
       box(binding, fn);
+      boxed = true;
     }
   }
+  return boxed;
 }
 
 function box(binding: Binding, fn: NodePath<t.Function>): void {

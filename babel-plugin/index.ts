@@ -7,10 +7,10 @@
  * the runtime.
  */
 import type { NodePath, PluginObj, PluginPass } from "@babel/core";
-import { types as t } from "@babel/core";
+import { traverse, types as t } from "@babel/core";
 import { declare } from "@babel/helper-plugin-utils";
 import { addNamed } from "@babel/helper-module-imports";
-import { classifyCalls } from "./sites.js";
+import { classifyCalls, hasForOf, hasSite } from "./sites.js";
 import { Normalizer } from "./normalize.js";
 import { boxCapturedVariables, planFrame, renameShadowed } from "./frame.js";
 import { buildResume, decorateFast, type Names } from "./emit.js";
@@ -87,6 +87,14 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     moveParamsIntoBody(path);
 
     const facts = classifyCalls(path, (p) => isMarkedCallee(p, st), names.R);
+    if (!hasSite(node.body, facts) && !hasForOf(node.body)) {
+      // Nothing in it can suspend: it only keeps the entry-flag invariant.
+      (node.body as t.BlockStatement).body.unshift(
+        t.expressionStatement(t.assignmentExpression("=", t.memberExpression(t.identifier(names.R), t.identifier("m")), t.numericLiteral(0))),
+      );
+      brand(path, st);
+      return;
+    }
     const normalizer = new Normalizer(facts, `${names.p}t`, fail, () => t.identifier(names.R));
     const body = node.body as t.BlockStatement;
     const stmts = normalizer.body(body.body);
@@ -94,25 +102,27 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
       stmts.unshift(t.variableDeclaration("var", normalizer.temps.map((x) => t.variableDeclarator(t.identifier(x.name)))));
     }
     body.body = stmts;
-    path.scope.crawl();
-    renameShadowed(path);
-    boxCapturedVariables(path);
-    path.scope.crawl();
-    const frame = planFrame(path, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)), ctor !== null);
+    // Analyse and emit on the function alone (see detach()); placing the
+    // resume function and the brand use the function's place in the file.
+    const own = detach(node);
+    renameShadowed(own);
+    if (boxCapturedVariables(own)) own.scope.crawl();
+    const frame = planFrame(own, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)), ctor !== null);
 
     let resumeRef: () => t.Expression = () => t.identifier("undefined");
     if (frame.sites.length) {
-      const resume = buildResume(path, frame, names, name || "anonymous", ctor);
+      const resume = buildResume(own, frame, names, name || "anonymous", ctor);
       resumeRef = placeResume(path, resume, st);
     }
-    decorateFast(path, frame, names, name, resumeRef, ctor);
+    decorateFast(own, frame, names, name, resumeRef, ctor);
     brand(path, st);
   }
 
   /** Puts the resume function where it sees the same variables as the
    * function itself, created once per creation of the function's scope. */
   function placeResume(path: NodePath<t.Function>, resume: t.FunctionExpression, st: FileState): () => t.Expression {
-    const rname = path.scope.parent?.generateUid(`${st.names.p}r`) ?? `${st.names.p}r`;
+    // The prefix is unique in the program, so a counter keeps names unique.
+    const rname = `${st.names.p}r${st.names.resumeNames.size}`;
     st.names.resumeNames.add(rname);
     let stmt: NodePath = path;
     while (stmt.parentPath && !(stmt.parentPath.isBlockStatement() || stmt.parentPath.isProgram() || stmt.parentPath.isSwitchCase())) {
@@ -131,11 +141,13 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     if (usesPrivate && classPath) {
       // Private names are only reachable inside the class body.
       stmt.insertBefore(t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname))]));
+      st.done.add(resume);
       classPath.get("body").unshiftContainer("body", t.staticBlock([
         t.expressionStatement(t.assignmentExpression("=", t.identifier(rname), resume)),
       ]));
     } else {
       const decl = t.functionDeclaration(t.identifier(rname), resume.params, resume.body);
+      st.done.add(decl);
       if (stmt.parentPath?.isProgram()) st.prelude.push(decl);
       else stmt.insertBefore(decl);
     }
@@ -263,6 +275,10 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
           });
           program.traverse({
             Function: {
+              enter(path) {
+                // Resume functions are emitted code: nothing in them to visit.
+                if (st.done.has(path.node)) path.skip();
+              },
               exit(path) {
                 transformFunction(path, st);
               },
@@ -321,6 +337,30 @@ function isMarkedCallee(p: NodePath, st: FileState): boolean {
     return !!ctor && st.marked.has(ctor);
   }
   return st.marked.has(p.node);
+}
+
+/**
+ * A path to `fn` in a file of its own, with fresh scopes. The rewritten body
+ * needs its bindings recomputed; crawling it in place would also re-register
+ * every reference to the module's own functions (Babel scans a binding's
+ * references on each crawl), which made large modules quadratic. Names from
+ * outside the function are globals here, which is all the analysis needs.
+ */
+function detach(fn: t.Function): NodePath<t.Function> {
+  let holder: t.Statement;
+  if (t.isFunctionDeclaration(fn)) holder = fn;
+  else if (t.isObjectMethod(fn)) holder = t.expressionStatement(t.objectExpression([fn]));
+  else if (t.isClassMethod(fn) || t.isClassPrivateMethod(fn)) {
+    holder = t.expressionStatement(t.classExpression(null, null, t.classBody([fn])));
+  } else holder = t.expressionStatement(fn as t.Expression);
+  let found: NodePath<t.Function> | null = null;
+  traverse(t.file(t.program([holder])), {
+    Function(p) {
+      found = p;
+      p.stop();
+    },
+  });
+  return found!;
 }
 
 function readsThisOrNewTarget(path: NodePath<t.Function>): boolean {
