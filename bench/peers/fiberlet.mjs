@@ -18,14 +18,14 @@ function requireBuilt(packageDir, file) {
   return createRequire(join(packageDir, "package.json"))(file);
 }
 
-// TODO(native backend): return true when dist/cjs/runtime/index.js reports
-// that the stackful addon loads (the runtime exports no such indicator yet;
-// for instance a `nativeAvailable()` export). Until then the stackful column
-// is skipped. The peer below already runs the uncompiled source with
-// FIBERLET_BACKEND=native, the README's way of making every fiber stackful.
-// eslint-disable-next-line no-unused-vars
+// The stackful column runs when the addon loads: in auto mode a fiber with
+// an unmarked target is then stackful (creating one spawns no thread yet).
 export function nativeAvailable(runtime) {
-  return false;
+  try {
+    return new runtime.Fiber(function plain() {}).kind === "stackful";
+  } catch {
+    return false;
+  }
 }
 
 export function fiberletPeer(packageDir) {
@@ -68,7 +68,7 @@ export function stackfulPeer(packageDir) {
       } catch (error) {
         return `native backend unavailable (${error.message})`;
       }
-      return nativeAvailable(runtime) ? null : "native backend not available yet (bench/peers/fiberlet.mjs nativeAvailable())";
+      return nativeAvailable(runtime) ? null : "native backend unavailable (the addon did not load: see `npm rebuild fiberlet`)";
     },
     prepare: (workspace, relative) => workspace.source(relative),
     // Every fiber stackful; a FiberError (a failed cell) if the addon is missing.
