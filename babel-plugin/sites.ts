@@ -130,23 +130,6 @@ export function classifyCalls(
       if (binding && binding.constant && binding.kind !== "module") stable.add(p.node);
     },
   });
-  // Parameters are part of the function too (defaults are moved into the body).
-  for (const param of fn.get("params")) {
-    param.traverse({
-      Function(p) {
-        p.skip();
-      },
-      CallExpression(p) {
-        kinds.set(p.node, kindOf(p.get("callee")));
-      },
-      OptionalCallExpression(p) {
-        kinds.set(p.node, "site");
-      },
-      TaggedTemplateExpression(p) {
-        kinds.set(p.node, kindOf(p.get("tag")));
-      },
-    });
-  }
   return { kinds, stable };
 }
 
