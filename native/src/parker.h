@@ -4,22 +4,22 @@
 // thread) owns one Parker. A switch is "unlock the isolate, Unpark() the
 // target, Park() myself".
 //
-// Measured on a 2-vCPU VM: if both threads spin, a round trip costs ~4 us; if
-// both sleep on a futex, ~8-10 us, because the kernel hands the waker's CPU
-// straight to the wakee; mixing the two is the worst case (20-70 us): a
-// sleeper woken while its partner spins must wait for another CPU, often an
-// idle one in a deep sleep state. So a parking thread spins only when the
-// partner it just woke was itself awake (spinning), and otherwise sleeps at
-// once, with a probe spin every kProbeEvery parks to get back into spinning
-// mode. A failed spin halves the budget (down to kMinSpinNs when the partner
-// was awake, else zero: probe only); a successful one restores it; it never
-// exceeds kMaxSpinNs per switch.
+// Measured on a 2-vCPU VM: if both threads spin, a round trip costs ~3.5 us.
+// Sleeping on a futex costs ~8 us per round trip when other work keeps the
+// CPUs busy (the wakee runs on the waker's CPU) but ~25 us on an idle machine,
+// where each wake-up has to rouse an idle vCPU. So a parking thread spins
+// first, for up to its budget: a spin that catches the wake-up restores the
+// budget to kMaxSpinNs, one that times out halves it (to zero below
+// kMinSpinNs; then only a probe spin every kProbeEvery parks). Threads that
+// wait long for their partner thus stop wasting CPU, and a pair that
+// ping-pongs settles into both spinning on their own CPUs.
 //
-// When cores are oversubscribed a spinner steals the core its partner needs.
-// A spinner that finds it was descheduled mid-spin (a gap in the clock) turns
-// spinning off in the whole process for kQuietNs: all threads sleep at once,
-// which is the fast mode when they share CPUs with other work. (Turning it
-// off for one thread only would leave its partner spinning: the worst mix.)
+// When the CPUs are oversubscribed, a spinner steals the CPU its partner
+// needs. A spinner that finds it was descheduled mid-spin (a gap in the
+// clock) records it; when kPreemptedPerWindow of the last kWindowSpins spins
+// in the process were descheduled, no thread spins for kQuietNs: all sleep,
+// which is the fast mode when the CPUs are shared with other work. (One such
+// gap alone is noise: an interrupt, the hypervisor, the partner's wake-up.)
 #pragma once
 
 #include <algorithm>
@@ -43,11 +43,11 @@ namespace fiberlet {
 class Parker {
  public:
   static constexpr int64_t kMaxSpinNs = 50'000;
-  static constexpr int64_t kMinSpinNs = 4'000;
+  static constexpr int64_t kMinSpinNs = 2'000;
   static constexpr uint32_t kProbeEvery = 64;
-  // Descheduled while spinning: a clock gap this long. Then no thread of the
-  // process spins for kQuietNs.
   static constexpr int64_t kPreemptedGapNs = 20'000;
+  static constexpr uint32_t kWindowSpins = 64;
+  static constexpr uint32_t kPreemptedPerWindow = 4;
   static constexpr int64_t kQuietNs = 100'000'000;
 
   Parker() = default;
@@ -55,28 +55,25 @@ class Parker {
   Parker& operator=(const Parker&) = delete;
 
   // Wakes the owner (now, or makes its next Park() return at once). Any
-  // thread. Returns whether the owner was awake (spinning or running).
-  bool Unpark() noexcept {
-    if (state_.exchange(kNotified, std::memory_order_release) != kSleeping) return true;
-    WakeOwner();
-    return false;
+  // thread.
+  void Unpark() noexcept {
+    if (state_.exchange(kNotified, std::memory_order_release) == kSleeping) WakeOwner();
   }
 
   // Blocks the owning thread until Unpark(). Only the owner calls this.
-  // `partner_awake`: what Unpark() said about the thread we just woke.
-  void Park(bool partner_awake) noexcept {
+  void Park() noexcept {
     counters_.parks++;
     int64_t budget = 0;
     if (max_spin_ns_ > 0 && NowNs() >= quiet_until_ns_.load(std::memory_order_relaxed)) {
-      if (partner_awake) {
-        budget = std::max(spin_ns_, kMinSpinNs);
+      if (spin_ns_ > 0) {
+        budget = spin_ns_;
       } else if (++parks_since_spin_ % kProbeEvery == 0) {
         budget = max_spin_ns_;  // probe
       }
     }
     if (budget > 0) {
-      parks_since_spin_ = 0;
       counters_.spins++;
+      parks_since_spin_ = 0;
       bool caught = SpinUntilNotified(budget);
       if (caught) counters_.caught++;
       spin_ns_ = caught ? max_spin_ns_ : (budget / 2 >= kMinSpinNs ? budget / 2 : 0);
@@ -100,30 +97,40 @@ class Parker {
  private:
   enum : uint32_t { kEmpty = 0, kNotified = 1, kSleeping = 2 };
 
-  // Spins until notified (true) or the budget runs out (false). A gap in the
-  // clock between two checks means this thread was descheduled while
-  // spinning: another runnable thread wanted the CPU, so spinning now only
-  // delays our partner. Stop spinning for a while.
+  // Spins until notified (true) or the budget runs out (false).
   bool SpinUntilNotified(int64_t budget_ns) noexcept {
-    using Clock = std::chrono::steady_clock;
-    const auto start = Clock::now();
-    auto last = start;
+    const int64_t start = NowNs();
+    int64_t last = start;
+    bool preempted = false;
     for (;;) {
       for (int i = 0; i < 16; i++) {
         if (state_.load(std::memory_order_acquire) == kNotified) {
           state_.store(kEmpty, std::memory_order_relaxed);
+          NoteSpin(preempted);
           return true;
         }
         CpuRelax();
       }
-      const auto now = Clock::now();
-      if (now - last > std::chrono::nanoseconds(kPreemptedGapNs)) {
-        counters_.preempted++;
-        quiet_until_ns_.store(NowNs() + kQuietNs, std::memory_order_relaxed);
+      const int64_t now = NowNs();
+      if (now - last > kPreemptedGapNs) preempted = true;
+      last = now;
+      if (now - start >= budget_ns) {
+        NoteSpin(preempted);
         return false;
       }
-      last = now;
-      if (now - start >= std::chrono::nanoseconds(budget_ns)) return false;
+    }
+  }
+
+  // Process-wide contention detector (see the top of the file).
+  void NoteSpin(bool preempted) noexcept {
+    if (preempted) {
+      counters_.preempted++;
+      window_preempted_.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (window_spins_.fetch_add(1, std::memory_order_relaxed) + 1 < kWindowSpins) return;
+    window_spins_.store(0, std::memory_order_relaxed);
+    if (window_preempted_.exchange(0, std::memory_order_relaxed) >= kPreemptedPerWindow) {
+      quiet_until_ns_.store(NowNs() + kQuietNs, std::memory_order_relaxed);
     }
   }
 
@@ -181,6 +188,8 @@ class Parker {
   uint32_t parks_since_spin_ = 0;
   Counters counters_;
   static inline std::atomic<int64_t> quiet_until_ns_{0};
+  static inline std::atomic<uint32_t> window_spins_{0};
+  static inline std::atomic<uint32_t> window_preempted_{0};
 };
 
 }  // namespace fiberlet

@@ -90,8 +90,8 @@ void Transfer(JsThread* t, Host* from, Host* to) {
   isolate->Exit();
   {
     v8::Unlocker unlocker(isolate);
-    bool target_awake = target->Unpark();
-    from->parker()->Park(target_awake);
+    target->Unpark();
+    from->parker()->Park();
   }
   isolate->Enter();
 }
@@ -243,7 +243,7 @@ bool RunFiber(Host* host, FiberThread* thread) {
   }  // ~Locker: V8 frees this thread's state and unlocks the isolate
   // Back in the pool before waking the next host, so it can reuse this thread.
   bool keep = ThreadPool::Get().Release(thread);
-  thread->next_awake = next->Unpark();
+  next->Unpark();
   return keep;
 }
 

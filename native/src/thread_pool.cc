@@ -58,7 +58,7 @@ void* FiberThread::Main(void* arg) {
 #endif
   ThreadPool& pool = ThreadPool::Get();
   for (;;) {
-    self->parker.Park(self->next_awake);
+    self->parker.Park();
     Host* host = self->assignment;
     self->assignment = nullptr;
     if (host == nullptr) continue;

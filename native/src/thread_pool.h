@@ -25,9 +25,6 @@ class FiberThread {
   Parker parker;
   // Set by the JS thread that hands this thread a new host, before Unpark().
   Host* assignment = nullptr;
-  // Whether the host this thread last handed control to was awake (spin or
-  // sleep while idle; see Parker).
-  bool next_awake = false;
 
   size_t stack_size() const { return stack_size_; }
   // Lowest usable address of this thread's stack (valid once it runs).
