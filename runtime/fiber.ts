@@ -7,6 +7,7 @@ import {
   Kind,
   State,
   getCurrent,
+  isCurrent,
   newTask,
   setMainWrapper,
   throwUnstarted,
@@ -164,7 +165,7 @@ function checkTarget(task: Task, verb: string): void {
   if (task.state === State.Ended) {
     throw new FiberError(`cannot ${verb} a Fiber that has ended: check isAlive() first`);
   }
-  if (task === getCurrent()) {
+  if (isCurrent(task)) {
     throw new FiberError(`cannot ${verb} the current Fiber (a fiber cannot switch to itself)`);
   }
 }

@@ -50,15 +50,34 @@ export interface Task {
   /** Host tasks: the value or exception a hand-off brings. */
   inValue: unknown;
   inMode: number;
-  /** Host tasks: their AsyncLocalStorage context while switched out. */
-  asyncFrame: unknown;
+  /** Identity compared on hot paths instead of the object (see below). */
+  id: number;
 }
 
+/*
+ * A suspended stackful fiber's stack is a GC root (docs/native.md), so no
+ * frame on the way from `switch()` to the native hand-off may hold, even in a
+ * spilled dead temporary of optimized code (V8's Maglev keeps those), a
+ * reference to the suspending fiber's own task: an abandoned fiber would
+ * never be collected. The code on that path therefore compares ids and
+ * kinds kept in plain variables, and only ever stores the current task.
+ */
 let current: Task | null = null;
-/** The host task whose stack is running JavaScript now. Kept here, not in a
- * local, so a suspended host's stack never references its own task (a
- * suspended stack is a GC root; see docs/native.md). */
+let currentId = -1;
+let currentKind: Kind = Kind.Main;
+/** The host task whose stack runs JavaScript now (null: the main task). */
 let activeHost: Task | null = null;
+let activeHostId = -1;
+let nextId = 1;
+
+function setCurrent(task: Task): void {
+  current = task;
+  currentId = task.id;
+  currentKind = task.kind;
+}
+
+/** What a stackful fiber's thread starts with, set by whoever starts it. */
+let launch: { target: Function; self: unknown; args: unknown[] } | null = null;
 let mainTask: Task | null = null;
 /** Creates the public Fiber for the main task; set by fiber.ts. */
 let wrapMain: (task: Task) => object = () => {
@@ -80,16 +99,19 @@ export function getMain(): Task {
 }
 
 export function getCurrent(): Task {
-  return current ?? (current = getMain());
+  if (current === null) setCurrent(getMain());
+  return current!;
 }
 
-/** (A function of its own so the caller's frame never holds the task.) */
-function currentIsStackless(): boolean {
-  return getCurrent().kind === Kind.Stackless;
+/** Is `task` the running fiber? (No load of the running task itself.) */
+export function isCurrent(task: Task): boolean {
+  if (currentId < 0) getCurrent();
+  return task.id === currentId;
 }
 
-function getActiveHost(): Task {
-  return activeHost ?? (activeHost = getMain());
+function isActiveHost(task: Task): boolean {
+  if (activeHostId < 0) activeHostId = getMain().id;
+  return task.id === activeHostId;
 }
 
 export function newTask(
@@ -101,7 +123,7 @@ export function newTask(
 ): Task {
   return {
     kind, state: State.Unstarted, target, self, args, parent, top: null, fiber: null,
-    host: null, stackSize: DEFAULT_STACK_SIZE, inValue: undefined, inMode: 0, asyncFrame: undefined,
+    host: null, stackSize: DEFAULT_STACK_SIZE, inValue: undefined, inMode: 0, id: nextId++,
   };
 }
 
@@ -118,7 +140,8 @@ export function liveAncestor(task: Task): Task {
  * job; this decides how control moves.
  */
 export function transfer(to: Task, value: unknown, mode: number, fromMarked: unknown): unknown {
-  if (currentIsStackless()) {
+  if (currentId < 0) getCurrent();
+  if (currentKind === Kind.Stackless) {
     if (!fromMarked) {
       throw cannotSuspend(
         "switch() was called from a function that is not marked (not compiled with \"use fiber\", " +
@@ -146,20 +169,20 @@ export function transfer(to: Task, value: unknown, mode: number, fromMarked: unk
  */
 function drive(to: Task, value: unknown, mode: number, final: boolean): unknown {
   for (;;) {
-    current = to;
+    setCurrent(to);
     if (to.kind !== Kind.Stackless) {
-      if (to === getActiveHost()) {
+      if (isActiveHost(to)) {
         if (mode) throw value;
         return value;
       }
       to.inValue = value;
       to.inMode = mode;
       const host = hostOf(to);
-      if (final) {
-        activeHost = to;
-        return host;
-      }
-      return handOff(host, to);
+      if (to.state === State.Unstarted) prepareLaunch(to);
+      activeHost = to;
+      activeHostId = to.id;
+      if (final) return host;
+      return handOff(host);
     }
     let out: unknown;
     try {
@@ -190,30 +213,23 @@ function drive(to: Task, value: unknown, mode: number, final: boolean): unknown 
 }
 
 /**
- * Suspends the active host's stack and runs `target`'s host. Returns (or
- * throws) what the next transfer to this host brings. The active host is not
- * held in any local across the hand-off.
+ * Suspends the active host's stack and runs `host` (already made active).
+ * Returns (or throws) what the next transfer to this host brings. Its
+ * AsyncLocalStorage context stays in a local of this frame meanwhile.
  */
-function handOff(host: Host, target: Task): unknown {
+function handOff(host: Host): unknown {
   const addon = nativeBackend().addon!;
-  leaveActiveHost(addon, target);
+  const asyncFrame = addon.getAsyncContextFrame();
   addon.handoff(host);
   // Woken: whoever handed control here made this host active.
+  addon.setAsyncContextFrame(asyncFrame);
   const me = activeHost!;
-  addon.setAsyncContextFrame(me.asyncFrame);
-  me.asyncFrame = undefined;
-  current = me;
+  setCurrent(me);
   const value = me.inValue;
   const mode = me.inMode;
   me.inValue = undefined;
   if (mode) throw value;
   return value;
-}
-
-/** Saves the leaving host's async context and activates `target`. */
-function leaveActiveHost(addon: NativeAddon, target: Task): void {
-  getActiveHost().asyncFrame = addon.getAsyncContextFrame();
-  activeHost = target;
 }
 
 /** The native host of a host task, spawning a stackful fiber's thread when
@@ -223,46 +239,41 @@ function hostOf(task: Task): Host {
   const addon = nativeBackend().addon;
   if (!addon) throw new FiberError(`internal: host task without the native backend`);
   if (task.kind === Kind.Main) return (task.host = addon.self());
-  const weak = new WeakRef(task);
-  return (task.host = addon.spawn(() => runStackful(weak), task.stackSize));
+  return (task.host = addon.spawn(runStackful, task.stackSize));
+}
+
+/** Hands the target and arguments to the thread about to start `task`. */
+function prepareLaunch(task: Task): void {
+  task.state = State.Started;
+  launch = { target: task.target!, self: task.self, args: task.args! };
+  task.target = null;
+  task.self = undefined;
+  task.args = null;
 }
 
 /**
- * The body of a stackful fiber's thread. Holds its task only weakly, and
- * not at all while the target runs, so an abandoned suspended fiber can be
- * collected (and its thread reclaimed) like any unreachable object.
+ * The body of every stackful fiber's thread. It never references its task
+ * while the target runs (the starter set it current and active); once the
+ * target has returned, the task is the current one again.
  */
-function runStackful(weak: WeakRef<Task>): Host {
+function runStackful(): Host {
+  const { target, self, args } = launch!;
+  launch = null;
   let out: unknown;
   let mode = 0;
   try {
-    out = startStackful(weak);
+    out = callTarget(target, self, args);
   } catch (e) {
     out = e;
     mode = 1;
   }
-  // Running, so someone holds the task: the WeakRef is still set.
-  const task = weak.deref()!;
-  finish(task);
-  const next = liveAncestor(task);
-  return drive(next, out, mode, true) as Host;
+  return finishStackful(out, mode);
 }
 
-function startStackful(weak: WeakRef<Task>): unknown {
-  let task: Task | null = weak.deref()!;
-  current = task;
-  activeHost = task;
-  task.state = State.Started;
-  const target = task.target!;
-  const self = task.self;
-  const args = task.args!;
-  task.target = null;
-  task.self = undefined;
-  task.args = null;
-  // The fiber starts in the async context of whoever started it (the
-  // isolate's current one). Drop the task before running the target.
-  task = null;
-  return callTarget(target, self, args);
+function finishStackful(out: unknown, mode: number): Host {
+  const task = current!;
+  finish(task);
+  return drive(liveAncestor(task), out, mode, true) as Host;
 }
 
 function callTarget(target: Function, self: unknown, args: unknown[]): unknown {
@@ -305,6 +316,6 @@ function finish(task: Task): void {
 export function throwUnstarted(task: Task, error: unknown, fromMarked: unknown): unknown {
   finish(task);
   const to = liveAncestor(task);
-  if (to === getCurrent()) throw error;
+  if (isCurrent(to)) throw error;
   return transfer(to, error, 1, fromMarked);
 }
