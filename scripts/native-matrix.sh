@@ -8,8 +8,9 @@
 #   NATIVE_MATRIX_TESTS="test/native/primitive.test.ts" scripts/native-matrix.sh
 #
 # Downloads are cached in native/.cache (gitignored); nothing but the npm
-# registry is contacted. Each version builds in its own directory, so the
-# regular build in native/build is left alone.
+# registry is contacted. Each version builds in a fresh directory (removed at
+# the end), so the regular build in native/build is left alone and several
+# runs can share the checkout.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,20 +54,23 @@ node_for() {
 
 declare -A result
 status=0
+builds=()
+trap 'rm -rf ${builds[@]+"${builds[@]}"}' EXIT
 for v in "${versions[@]}"; do
   read -r node nodedir < <(node_for "$v")
   label="$v ($("$node" --version))"
   echo "=== Node $label"
-  build="$cache/build/$v"
-  rm -rf "$build" && mkdir -p "$build"
+  # A fresh directory per run: several matrix runs may share the checkout.
+  build="$(mktemp -d "$cache/build/$v.XXXXXX")"
+  builds+=("$build")
   cp -r "$root/native/binding.gyp" "$root/native/src" "$build/"
   # binding.gyp finds node-addon-api through `node -p require(...)` from its
   # own directory; point module resolution at the project's node_modules.
   if ! (cd "$build" && PATH="$(dirname "$node"):$PATH" NODE_PATH="$root/node_modules" \
         "$node" "$root/node_modules/node-gyp/bin/node-gyp.js" rebuild \
         --nodedir="$nodedir" --jobs=max --loglevel=warn >"$build/build.log" 2>&1); then
-    echo "build failed, see $build/build.log"
-    tail -20 "$build/build.log"
+    echo "build failed:"
+    tail -30 "$build/build.log"
     result[$v]="$label: BUILD FAILED"
     status=1
     continue
