@@ -11,6 +11,7 @@
  *   the stack of whichever host drives them, and are saved as frame records
  *   (runtime/protocol.ts) when they switch away.
  */
+import { executionAsyncId } from "node:async_hooks";
 import { nativeBackend } from "./backend.js";
 import { FiberError, cannotSuspend } from "./errors.js";
 import type { Host, NativeAddon } from "./native/addon.js";
@@ -75,6 +76,11 @@ function setCurrent(task: Task): void {
   currentId = task.id;
   currentKind = task.kind;
 }
+
+/** The async id when the active host was last switched in (stackful only):
+ * leaving from inside an async scope it entered would corrupt Node's async
+ * id stack, which is per JS thread (docs/native.md, Async context). */
+let hostAsyncId = -1;
 
 /** What a stackful fiber's thread starts with, set by whoever starts it. */
 let launch: { target: Function; self: unknown; args: unknown[] } | null = null;
@@ -141,6 +147,13 @@ export function liveAncestor(task: Task): Task {
  */
 export function transfer(to: Task, value: unknown, mode: number, fromMarked: unknown): unknown {
   if (currentId < 0) getCurrent();
+  if (currentKind === Kind.Stackful && executionAsyncId() !== hostAsyncId) {
+    throw new FiberError(
+      "cannot switch out of a stackful fiber inside an async scope it entered " +
+        "(AsyncResource.runInAsyncScope, an EventEmitterAsyncResource listener...): " +
+        "Node's async context stack belongs to the whole thread. Switch after the scope returns.",
+    );
+  }
   if (currentKind === Kind.Stackless) {
     if (!fromMarked) {
       throw cannotSuspend(
@@ -223,6 +236,7 @@ function handOff(host: Host): unknown {
   addon.handoff(host);
   // Woken: whoever handed control here made this host active.
   addon.setAsyncContextFrame(asyncFrame);
+  hostAsyncId = executionAsyncId();
   const me = activeHost!;
   setCurrent(me);
   const value = me.inValue;
@@ -259,6 +273,7 @@ function prepareLaunch(task: Task): void {
 function runStackful(): Host {
   const { target, self, args } = launch!;
   launch = null;
+  hostAsyncId = executionAsyncId();
   let out: unknown;
   let mode = 0;
   try {

@@ -1,8 +1,9 @@
 // The native backend through the public Fiber API (the primitive itself is
 // covered by the other files here): stack limits, reclaiming abandoned
 // fibers, and switching out of unmarked code.
+import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
 import { expect, it } from "vitest";
-import { Fiber, current } from "../../runtime/index.js";
+import { Fiber, FiberError, current } from "../../runtime/index.js";
 import { describeNative, report, runFixture } from "./helpers";
 
 describeNative("stackful fibers through the Fiber API", () => {
@@ -42,6 +43,44 @@ describeNative("stackful fibers through the Fiber API", () => {
     });
     expect(f.kind).toBe("stackful");
     expect(f.switch()).toEqual([-1, 500]);
+  });
+
+  it("switching out inside an async scope the fiber entered is a FiberError, not a corrupted async stack", async () => {
+    const main = current();
+    const resource = new AsyncResource("fiberlet-test");
+    const seen: unknown[] = [];
+    const f = new Fiber(() => {
+      try {
+        resource.runInAsyncScope(() => main.switch("inside"));
+      } catch (e) {
+        seen.push(e instanceof FiberError ? "FiberError" : e);
+      }
+      return main.switch("after the scope");
+    });
+    expect(f.kind).toBe("stackful");
+    expect(f.switch()).toBe("after the scope");
+    // Back to the event loop with the fiber suspended: no async stack abort.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(f.switch("resumed")).toBe("resumed");
+    expect(seen).toEqual(["FiberError"]);
+  });
+
+  it("a stackful fiber keeps the AsyncLocalStorage context it started in where Node has async context frames", () => {
+    const als = new AsyncLocalStorage<string>();
+    const main = current();
+    const f = new Fiber(() => {
+      const seen = [als.getStore()];
+      main.switch();
+      seen.push(als.getStore());
+      return seen;
+    });
+    als.run("start", () => f.switch());
+    const seen = als.run("resumer", () => f.switch()) as unknown[];
+    // Node >= 24 keeps ALS in V8's continuation data, which the scheduler
+    // saves and restores per fiber; on Node 20 and 22 ALS lives on the
+    // thread's current async resource, shared by all fibers (docs/native.md).
+    const major = Number(process.versions.node.split(".")[0]);
+    expect(seen).toEqual(major >= 24 ? ["start", "start"] : ["start", "resumer"]);
   });
 
   it("20,000 create-suspend-drop cycles leave threads and memory flat, running no finally", () => {
