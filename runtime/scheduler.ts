@@ -11,7 +11,6 @@
  *   the stack of whichever host drives them, and are saved as frame records
  *   (runtime/protocol.ts) when they switch away.
  */
-import { executionAsyncId } from "node:async_hooks";
 import { nativeBackend } from "./backend.js";
 import { FiberError, cannotSuspend } from "./errors.js";
 import type { Host, NativeAddon } from "./native/addon.js";
@@ -81,6 +80,15 @@ function setCurrent(task: Task): void {
  * leaving from inside an async scope it entered would corrupt Node's async
  * id stack, which is per JS thread (docs/native.md, Async context). */
 let hostAsyncId = -1;
+/** node:async_hooks' executionAsyncId, fetched with the native backend
+ * (stackful fibers exist only on Node; the runtime also runs in browsers). */
+let executionAsyncId: () => number = () => -1;
+
+function bindAsyncHooks(): void {
+  executionAsyncId = (process as unknown as {
+    getBuiltinModule(id: "node:async_hooks"): typeof import("node:async_hooks");
+  }).getBuiltinModule("node:async_hooks").executionAsyncId;
+}
 
 /** What a stackful fiber's thread starts with, set by whoever starts it. */
 let launch: { target: Function; self: unknown; args: unknown[] } | null = null;
@@ -252,6 +260,7 @@ function hostOf(task: Task): Host {
   if (task.host) return task.host;
   const addon = nativeBackend().addon;
   if (!addon) throw new FiberError(`internal: host task without the native backend`);
+  if (executionAsyncId() < 0) bindAsyncHooks();
   if (task.kind === Kind.Main) return (task.host = addon.self());
   return (task.host = addon.spawn(runStackful, task.stackSize));
 }

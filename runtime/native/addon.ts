@@ -9,9 +9,15 @@
  * self-references on a host's stack, what happens on termination and on
  * exceptions) is in docs/native.md.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import type * as Fs from "node:fs";
+import type * as NodeModule from "node:module";
+import type * as Path from "node:path";
+
+// Node's builtins are fetched when the addon is loaded, not imported: the
+// runtime is bundled for browsers too, where this code never runs.
+function builtin<T>(name: string): T {
+  return (process as unknown as { getBuiltinModule(id: string): T }).getBuiltinModule(name);
+}
 
 declare const hostBrand: unique symbol;
 
@@ -97,6 +103,9 @@ function unavailable(reason: string): NativeLoad {
 }
 
 function load(): NativeLoad {
+  if (typeof process !== "object" || typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule !== "function") {
+    return unavailable("it needs Node.js 20.16 or later.");
+  }
   const versions = process.versions as Record<string, string | undefined>;
   if (typeof versions.node !== "string" || versions.bun || versions.deno) {
     return unavailable("it needs Node.js (it drives V8's Locker API from C++).");
@@ -107,6 +116,8 @@ function load(): NativeLoad {
   if (process.platform !== "linux" && process.platform !== "darwin") {
     return unavailable(`it supports Linux and macOS, not ${process.platform}.`);
   }
+  const { join } = builtin<typeof Path>("node:path");
+  const { createRequire } = builtin<typeof NodeModule>("node:module");
   const root = packageRoot();
   if (!root) return unavailable("could not locate the fiberlet package directory.");
   // FIBERLET_NATIVE_DIR: load a build made elsewhere (scripts/native-matrix.sh).
@@ -132,6 +143,7 @@ function load(): NativeLoad {
  * file (runtime/native in the source tree, dist/cjs/runtime/native when
  * built), falling back to the working directory. */
 function packageRoot(): string | undefined {
+  const { dirname, resolve } = builtin<typeof Path>("node:path");
   const starts = [typeof __dirname === "string" ? __dirname : undefined, process.cwd()];
   for (const start of starts) {
     for (let dir = start === undefined ? undefined : resolve(start); dir; ) {
@@ -144,6 +156,8 @@ function packageRoot(): string | undefined {
 }
 
 function isFiberletRoot(dir: string): boolean {
+  const { existsSync, readFileSync } = builtin<typeof Fs>("node:fs");
+  const { join } = builtin<typeof Path>("node:path");
   try {
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string };
     return pkg.name === "fiberlet" && existsSync(join(dir, "native", "binding.gyp"));
