@@ -404,6 +404,9 @@ function hasSuperOrBail(path: NodePath<t.Function>, fail: (n: t.Node, m: string)
 function moveParamsIntoBody(path: NodePath<t.Function>): void {
   const params = path.node.params;
   if (params.every((p) => t.isIdentifier(p))) return;
+  // TypeScript parameter properties (`constructor(private x)`) are the
+  // TypeScript transform's to rewrite; leave such a parameter list alone.
+  if (params.some((p) => t.isTSParameterProperty(p))) return;
   const body = path.node.body as t.BlockStatement;
   const moved: t.Statement[] = [];
   path.node.params = params.map((param, i) => {
