@@ -235,7 +235,7 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     name: "fiberlet",
     visitor: {
       Program: {
-        enter(program, pass: PluginPass) {
+        enter(program) {
           const p = program.scope.generateUid("fb");
           const st: FileState = {
             names: { R: `${p}R`, S: `${p}S`, FM: `${p}FM`, p: `${p}$`, resumeNames: new Set() },
@@ -306,7 +306,6 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
           let at = inserted;
           while (at < program.node.body.length && t.isImportDeclaration(program.node.body[at])) at++;
           program.node.body.splice(at, 0, ...prelude);
-          void pass;
         },
       },
     },

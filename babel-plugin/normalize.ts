@@ -15,6 +15,7 @@
  *   they can be suspended and resumed like ordinary code.
  */
 import { types as t } from "@babel/core";
+import { mapChildren } from "./nodes.js";
 import { hasForOf, hasSite, type SiteFacts } from "./sites.js";
 
 /** One call site: the statement `temp = call` and how to read its brand. */
@@ -119,7 +120,7 @@ export class Normalizer {
         this.stmt(s.body, out, [...labels, s.label]);
         return;
       case "WhileStatement":
-        out.push(wrapLabels(this.loopWithTest(s.test, s.body, labels), labels));
+        out.push(wrapLabels(this.loopWithTest(s.test, s.body), labels));
         return;
       case "DoWhileStatement":
         out.push(wrapLabels(this.doWhile(s, labels), labels));
@@ -161,7 +162,7 @@ export class Normalizer {
   }
 
   /** `while (test) body`, with calls in the test moved into the body. */
-  private loopWithTest(test: t.Expression, body: t.Statement, _labels: t.Identifier[]): t.Statement {
+  private loopWithTest(test: t.Expression, body: t.Statement): t.Statement {
     if (!this.has(test)) return t.whileStatement(test, this.block(body));
     const pre: t.Statement[] = [];
     const v = this.expr(test, pre);
@@ -830,14 +831,7 @@ function retargetContinues(body: t.BlockStatement, labels: t.Identifier[], inner
       return node;
     }
     const nextDepth = LOOPS.has(node.type) ? depth + 1 : depth;
-    for (const key of t.VISITOR_KEYS[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(child)) {
-        (node as unknown as Record<string, unknown>)[key] = child.map((c) => (c && typeof c === "object" ? visit(c as t.Node, nextDepth) : c));
-      } else if (child && typeof child === "object") {
-        (node as unknown as Record<string, unknown>)[key] = visit(child as t.Node, nextDepth);
-      }
-    }
+    mapChildren(node, (child) => visit(child, nextDepth));
     return node;
   };
   return visit(body, 0) as t.BlockStatement;
@@ -864,14 +858,7 @@ function rewriteExits(root: t.Statement, replace: (jump: t.ReturnStatement | t.B
     const isLoop = LOOPS.has(node.type);
     const nextLoops = isLoop ? loops + 1 : loops;
     const nextBreakables = isLoop || t.isSwitchStatement(node) ? breakables + 1 : breakables;
-    for (const key of t.VISITOR_KEYS[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(child)) {
-        (node as unknown as Record<string, unknown>)[key] = child.map((c) => (c && typeof c === "object" ? visit(c as t.Node, nextLabels, nextLoops, nextBreakables) : c));
-      } else if (child && typeof child === "object") {
-        (node as unknown as Record<string, unknown>)[key] = visit(child as t.Node, nextLabels, nextLoops, nextBreakables);
-      }
-    }
+    mapChildren(node, (child) => visit(child, nextLabels, nextLoops, nextBreakables));
     return node;
   };
   return visit(root, new Set(), 0, 0) as t.Statement;

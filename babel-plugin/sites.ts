@@ -10,6 +10,7 @@
  */
 import type { NodePath } from "@babel/core";
 import { types as t } from "@babel/core";
+import { childNodes } from "./nodes.js";
 
 /** Global namespaces whose methods are host or language builtins. */
 const BUILTIN_NAMESPACES = new Set([
@@ -149,20 +150,7 @@ export function hasSite(node: t.Node | null | undefined, facts: SiteFacts): bool
   else if (t.isClass(node)) {
     found = hasSite(node.superClass, facts) ||
       node.body.body.some((m) => "computed" in m && m.computed && hasSite((m as { key: t.Node }).key, facts));
-  } else {
-    for (const key of t.VISITOR_KEYS[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(child)) {
-        if (child.some((c) => c && typeof c === "object" && hasSite(c as t.Node, facts))) {
-          found = true;
-          break;
-        }
-      } else if (child && typeof child === "object" && hasSite(child as t.Node, facts)) {
-        found = true;
-        break;
-      }
-    }
-  }
+  } else found = childNodes(node).some((child) => hasSite(child, facts));
   hasSiteMemo.set(node, found);
   return found;
 }
@@ -173,11 +161,5 @@ export function hasForOf(node: t.Node | null | undefined): boolean {
   if (!node) return false;
   if (t.isFunction(node)) return (t.isObjectMethod(node) || t.isClassMethod(node)) && node.computed && hasForOf(node.key);
   if (t.isForOfStatement(node)) return true;
-  for (const key of t.VISITOR_KEYS[node.type] ?? []) {
-    const child = (node as unknown as Record<string, unknown>)[key];
-    if (Array.isArray(child)) {
-      if (child.some((c) => c && typeof c === "object" && hasForOf(c as t.Node))) return true;
-    } else if (child && typeof child === "object" && hasForOf(child as t.Node)) return true;
-  }
-  return false;
+  return childNodes(node).some(hasForOf);
 }
