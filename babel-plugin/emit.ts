@@ -11,6 +11,7 @@
  */
 import type { NodePath } from "@babel/core";
 import { types as t } from "@babel/core";
+import { childNodes, mapChildren } from "./nodes.js";
 import { ARGS_SLOT, NEW_TARGET_SLOT, THIS_SLOT, type Frame, type SitePlan, type Slot } from "./frame.js";
 
 export interface Names {
@@ -49,23 +50,10 @@ function locals(n: Names): Local {
   };
 }
 
-/** Does any `finally` of this function guard code containing a call site? */
-function guardedFinally(frame: Frame, body: t.BlockStatement): boolean {
-  let found = false;
-  walk(body, (node) => {
-    if (t.isTryStatement(node) && node.finalizer && (frame.range.has(node.block) || (node.handler && frame.range.has(node.handler)))) found = true;
-  });
-  return found;
-}
-
+/** Visits `node` and its descendants, not entering nested functions. */
 function walk(node: t.Node, visit: (node: t.Node) => void): void {
   visit(node);
-  if (t.isFunction(node)) return;
-  for (const key of t.VISITOR_KEYS[node.type] ?? []) {
-    const child = (node as unknown as Record<string, unknown>)[key];
-    if (Array.isArray(child)) for (const c of child) c && typeof c === "object" && walk(c as t.Node, visit);
-    else if (child && typeof child === "object") walk(child as t.Node, visit);
-  }
+  if (!t.isFunction(node)) for (const child of childNodes(node)) walk(child, visit);
 }
 
 function slotValue(slot: Slot, L: Local, inResume: boolean): t.Expression {
@@ -82,7 +70,7 @@ function slotValue(slot: Slot, L: Local, inResume: boolean): t.Expression {
 export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fnName: string, ctor: "base" | "derived" | null): t.FunctionExpression {
   const L = locals(n);
   const body = (fn.node.body as t.BlockStatement);
-  const guarded = guardedFinally(frame, body);
+  const guarded = frame.guardedFinally;
   const rec = () => id(L.rec);
   const pcIs0 = () => t.binaryExpression("===", id(L.pc), t.numericLiteral(0));
   const restoring = () => t.binaryExpression("!==", id(L.pc), t.numericLiteral(0));
@@ -207,11 +195,11 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
   /** A statement that contains the call sites in frame.range.get(s). The
    * guard skips it while restoring a later call site; a labeled statement
    * keeps its label directly on the loop (`continue label` needs that). */
-  const statement = (s: t.Statement, guarded = true): t.Statement => {
+  const statement = (s: t.Statement, withRangeGuard = true): t.Statement => {
     const plan = frame.siteOf.get(s);
     if (plan) return siteStatement(s as t.ExpressionStatement, plan);
     const r = frame.range.get(s)!;
-    const guard = (inner: t.Statement) => guarded ? t.ifStatement(t.binaryExpression("<=", id(L.pc), t.numericLiteral(r[1])), inner) : inner;
+    const guard = (inner: t.Statement) => withRangeGuard ? t.ifStatement(t.binaryExpression("<=", id(L.pc), t.numericLiteral(r[1])), inner) : inner;
     switch (s.type) {
       case "BlockStatement":
         return guard(block(s));
@@ -294,33 +282,25 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
   return resume;
 }
 
+/** The `return R.cap(rec)` of recaptures: they hand on the sentinel. */
+const suspensionReturns = new WeakSet<t.Node>();
+
 /**
  * A resumed constructor frame is an ordinary call, so it finishes what `new`
  * would have done: a constructor's result is `this` unless it returns an
  * object (and a plain call, with no new.target, returns what it returns).
  * super() cannot run again after a resume: it had already run.
  */
-/** The `return R.cap(rec)` of recaptures: they hand on the sentinel. */
-const suspensionReturns = new WeakSet<t.Node>();
-
 function finishLikeNew(body: t.BlockStatement, L: Local, n: Names): void {
   const result = (value: t.Expression) =>
     t.callExpression(mem(id(n.R), "constructed"), [value, id(L.self), id(L.nt)]);
-  const visit = (node: t.Node): void => {
-    if (t.isFunction(node)) return;
-    for (const key of t.VISITOR_KEYS[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[key];
-      const fix = (c: t.Node): t.Node => {
-        if (t.isReturnStatement(c) && !suspensionReturns.has(c)) return t.returnStatement(result(c.argument ?? t.identifier("undefined")));
-        if (t.isCallExpression(c) && t.isSuper(c.callee)) return t.callExpression(mem(id(n.R), "superAgain"), []);
-        visit(c);
-        return c;
-      };
-      if (Array.isArray(child)) (node as unknown as Record<string, unknown>)[key] = child.map((c) => (c && typeof c === "object" ? fix(c as t.Node) : c));
-      else if (child && typeof child === "object") (node as unknown as Record<string, unknown>)[key] = fix(child as t.Node);
-    }
+  const fix = (node: t.Node): t.Node => {
+    if (t.isReturnStatement(node) && !suspensionReturns.has(node)) return t.returnStatement(result(node.argument ?? t.identifier("undefined")));
+    if (t.isCallExpression(node) && t.isSuper(node.callee)) return t.callExpression(mem(id(n.R), "superAgain"), []);
+    if (!t.isFunction(node)) mapChildren(node, fix);
+    return node;
   };
-  visit(body);
+  mapChildren(body, fix);
   body.body.push(t.returnStatement(result(t.identifier("undefined"))));
 }
 
@@ -341,25 +321,16 @@ function safeName(name: string): string {
 /** In the resume copy, `this`, `arguments` and `new.target` (also inside
  * arrow functions) are the saved ones. */
 function replaceFrameReferences(body: t.BlockStatement, L: Local, frame: Frame): void {
-  const visit = (node: t.Node, parent: t.Node | null, key: string | null, index: number | null, inArrow: boolean) => {
-    if (t.isFunction(node) && !t.isArrowFunctionExpression(node)) return;
-    let replacement: t.Node | null = null;
-    if (t.isThisExpression(node) && frame.usesThis) replacement = id(L.self);
-    else if (t.isIdentifier(node) && node.name === "arguments" && frame.usesArguments && parent && !(t.isMemberExpression(parent) && parent.property === node && !parent.computed)) replacement = id(L.args);
-    else if (t.isMetaProperty(node) && node.meta.name === "new" && frame.usesNewTarget) replacement = id(L.nt);
-    if (replacement && parent && key) {
-      if (index === null) (parent as unknown as Record<string, t.Node>)[key] = replacement;
-      else (parent as unknown as Record<string, t.Node[]>)[key][index] = replacement;
-      return;
-    }
-    const nowArrow = inArrow || t.isArrowFunctionExpression(node);
-    for (const k of t.VISITOR_KEYS[node.type] ?? []) {
-      const child = (node as unknown as Record<string, unknown>)[k];
-      if (Array.isArray(child)) child.forEach((c, i) => c && typeof c === "object" && visit(c as t.Node, node, k, i, nowArrow));
-      else if (child && typeof child === "object") visit(child as t.Node, node, k, null, nowArrow);
-    }
-  };
-  visit(body, null, null, null, false);
+  const visit = (parent: t.Node) =>
+    mapChildren(parent, (node) => {
+      if (t.isThisExpression(node) && frame.usesThis) return id(L.self);
+      if (t.isIdentifier(node) && node.name === "arguments" && frame.usesArguments &&
+        !(t.isMemberExpression(parent) && parent.property === node && !parent.computed)) return id(L.args);
+      if (t.isMetaProperty(node) && node.meta.name === "new" && frame.usesNewTarget) return id(L.nt);
+      if (!t.isFunction(node) || t.isArrowFunctionExpression(node)) visit(node);
+      return node;
+    });
+  visit(body);
 }
 
 /** Decorates the function itself (the fast copy) in place. */
@@ -373,7 +344,7 @@ export function decorateFast(
 ): void {
   const L = locals(n);
   const body = fn.node.body as t.BlockStatement;
-  const guarded = guardedFinally(frame, body);
+  const guarded = frame.guardedFinally;
   for (const plan of frame.sites) {
     const record = t.objectExpression([
       t.objectProperty(id("r"), resumeRef()),

@@ -36,6 +36,8 @@ export interface Frame {
   usesThis: boolean;
   usesArguments: boolean;
   usesNewTarget: boolean;
+  /** Some `finally` guards code with a call site: a capture must not run it. */
+  guardedFinally: boolean;
 }
 
 export const THIS_SLOT = "this";
@@ -231,7 +233,17 @@ export function planFrame(
       } else range.set(p.node, [plan.k, plan.k]);
     }
   }
-  return { slots, slotOf, sites: planned, siteOf, range, usesThis, usesArguments, usesNewTarget };
+  let guardedFinally = false;
+  fn.get("body").traverse({
+    Function(p) {
+      skipFunction(p);
+    },
+    TryStatement(p) {
+      const { block, handler, finalizer } = p.node;
+      if (finalizer && (range.has(block) || (handler && range.has(handler)))) guardedFinally = true;
+    },
+  });
+  return { slots, slotOf, sites: planned, siteOf, range, usesThis, usesArguments, usesNewTarget, guardedFinally };
 }
 
 /** Is a block-scoped binding initialized when control is at `at`? */

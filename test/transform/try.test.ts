@@ -510,3 +510,25 @@ describe("try with the fiber API used directly", () => {
     expect(log).toEqual(["finally start"]);
   });
 });
+
+describe("a labeled try/finally resumed and suspended again", () => {
+  it("runs its finally exactly once, after the last switch", () => {
+    const got: unknown[] = [];
+    let finals = 0;
+    const f = new Fiber(() => {
+      block: try {
+        got.push(main.switch(1));
+        got.push(main.switch(2)); // captured again, from the resumed frame
+        if (got.length > 5) break block;
+      } finally {
+        finals += 1; // no call inside: a real finally, guarded against captures
+      }
+      return finals;
+    });
+    expect(f.switch()).toBe(1);
+    expect(f.switch("x")).toBe(2);
+    expect(finals).toBe(0);
+    expect(f.switch("y")).toBe(1);
+    expect(got).toEqual(["x", "y"]);
+  });
+});
