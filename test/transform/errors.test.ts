@@ -6,6 +6,7 @@
 // its test into a runtime test in the matching area file.
 import { parseSync, transformSync } from "@babel/core";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import fiberlet from "../../babel-plugin/index.js";
 
@@ -33,7 +34,9 @@ function expectLocatedError(lines: string[], line: number | number[], pattern: R
     err = e;
   }
   expect(err, "the plugin must reject this code").toBeInstanceOf(Error);
-  const message = String(err.message);
+  // Babel colours its code frame when the terminal (or FORCE_COLOR) allows;
+  // the location checks read the plain text.
+  const message = stripVTControlCharacters(String(err.message));
   expect(message).toMatch(pattern);
   const lines_ = Array.isArray(line) ? line : [line];
   const located = lines_.some(
