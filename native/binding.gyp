@@ -6,6 +6,7 @@
       "target_name": "fiberlet",
       "sources": [
         "src/addon.cc",
+        "src/cped_guard.cc",
         "src/js_thread.cc",
         "src/switch.cc",
         "src/thread_pool.cc"

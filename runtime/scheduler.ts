@@ -11,6 +11,7 @@
  *   the stack of whichever host drives them, and are saved as frame records
  *   (runtime/protocol.ts) when they switch away.
  */
+import { bindAsyncContext, type AsyncContext, type Stores } from "./async-context.js";
 import { nativeBackend } from "./backend.js";
 import { FiberError, cannotSuspend } from "./errors.js";
 import type { Host, NativeAddon } from "./native/addon.js";
@@ -47,6 +48,10 @@ export interface Task {
   host: Host | null;
   /** Stackful tasks: stack size in bytes. */
   stackSize: number;
+  /** Stackful tasks, in Node's resource model of async context: the
+   * AsyncLocalStorage stores of the fiber while it is not running
+   * (async-context.ts). */
+  stores: Stores;
   /** Host tasks: the value or exception a hand-off brings. */
   inValue: unknown;
   inMode: number;
@@ -80,18 +85,14 @@ function setCurrent(task: Task): void {
  * leaving from inside an async scope it entered would corrupt Node's async
  * id stack, which is per JS thread (docs/native.md, Async context). */
 let hostAsyncId = -1;
-/** node:async_hooks' executionAsyncId, fetched with the native backend
+/** node:async_hooks' executionAsyncId, bound with the native backend
  * (stackful fibers exist only on Node; the runtime also runs in browsers). */
 let executionAsyncId: () => number = () => -1;
-
-function bindAsyncHooks(): void {
-  executionAsyncId = (process as unknown as {
-    getBuiltinModule(id: "node:async_hooks"): typeof import("node:async_hooks");
-  }).getBuiltinModule("node:async_hooks").executionAsyncId;
-}
+/** Async context swapping in Node's resource model (null otherwise). */
+let asyncSlot: AsyncContext | null = null;
 
 /** What a stackful fiber's thread starts with, set by whoever starts it. */
-let launch: { target: Function; self: unknown; args: unknown[] } | null = null;
+let launch: { target: Function; self: unknown; args: unknown[]; frame: unknown } | null = null;
 let mainTask: Task | null = null;
 /** Creates the public Fiber for the main task; set by fiber.ts. */
 let wrapMain: (task: Task) => object = () => {
@@ -137,7 +138,7 @@ export function newTask(
 ): Task {
   return {
     kind, state: State.Unstarted, target, self, args, parent, top: null, fiber: null,
-    host: null, stackSize: DEFAULT_STACK_SIZE, inValue: undefined, inMode: 0, id: nextId++,
+    host: null, stackSize: DEFAULT_STACK_SIZE, stores: null, inValue: undefined, inMode: 0, id: nextId++,
   };
 }
 
@@ -200,10 +201,12 @@ function drive(to: Task, value: unknown, mode: number, final: boolean): unknown 
       to.inMode = mode;
       const host = hostOf(to);
       if (to.state === State.Unstarted) prepareLaunch(to);
+      const fromMain = isActiveHost(getMain());
+      if (asyncSlot !== null && !fromMain) saveStores();
       activeHost = to;
       activeHostId = to.id;
       if (final) return host;
-      return handOff(host);
+      return handOff(host, asyncSlot !== null && fromMain);
     }
     let out: unknown;
     try {
@@ -236,22 +239,47 @@ function drive(to: Task, value: unknown, mode: number, final: boolean): unknown 
 /**
  * Suspends the active host's stack and runs `host` (already made active).
  * Returns (or throws) what the next transfer to this host brings. Its
- * AsyncLocalStorage context stays in a local of this frame meanwhile.
+ * AsyncLocalStorage context frame stays in a local of this frame meanwhile;
+ * with `enterSlot` (the main host, in Node's resource model) the fibers run
+ * inside the slot, where each puts its own stores (async-context.ts).
  */
-function handOff(host: Host): unknown {
+function handOff(host: Host, enterSlot: boolean): unknown {
   const addon = nativeBackend().addon!;
   const asyncFrame = addon.getAsyncContextFrame();
-  addon.handoff(host);
+  addon.setAsyncContextFrame(undefined);
+  if (enterSlot) asyncSlot!.slot!.runInAsyncScope(addon.handoff, addon, host);
+  else addon.handoff(host);
   // Woken: whoever handed control here made this host active.
   addon.setAsyncContextFrame(asyncFrame);
   hostAsyncId = executionAsyncId();
   const me = activeHost!;
   setCurrent(me);
+  if (asyncSlot !== null && me.kind === Kind.Stackful) {
+    asyncSlot.putStores(me.stores);
+    me.stores = null;
+  }
   const value = me.inValue;
   const mode = me.inMode;
   me.inValue = undefined;
   if (mode) throw value;
   return value;
+}
+
+/** A stackful fiber leaving: its stores go with it (resource model). Not
+ * inlined into drive, whose frame stays on the suspended fiber's stack: no
+ * local there may hold the fiber's own task. */
+function saveStores(): void {
+  const stores = asyncSlot!.takeStores();
+  const me = activeHost!;
+  if (me.state !== State.Ended) me.stores = stores;
+}
+
+/** A stackful fiber starting: the stores it was launched with (see
+ * prepareLaunch) go on the slot. */
+function putStartStores(): void {
+  const me = current!;
+  asyncSlot!.putStores(me.stores);
+  me.stores = null;
 }
 
 /** The native host of a host task, spawning a stackful fiber's thread when
@@ -260,15 +288,23 @@ function hostOf(task: Task): Host {
   if (task.host) return task.host;
   const addon = nativeBackend().addon;
   if (!addon) throw new FiberError(`internal: host task without the native backend`);
-  if (executionAsyncId() < 0) bindAsyncHooks();
+  if (executionAsyncId() < 0) bindAsync(addon);
   if (task.kind === Kind.Main) return (task.host = addon.self());
   return (task.host = addon.spawn(runStackful, task.stackSize));
 }
 
-/** Hands the target and arguments to the thread about to start `task`. */
+function bindAsync(addon: NativeAddon): void {
+  const context = bindAsyncContext(addon);
+  executionAsyncId = context.executionAsyncId;
+  if (context.slot !== null) asyncSlot = context;
+}
+
+/** Hands the target and arguments to the thread about to start `task`,
+ * which starts in its starter's async context. */
 function prepareLaunch(task: Task): void {
   task.state = State.Started;
-  launch = { target: task.target!, self: task.self, args: task.args! };
+  if (asyncSlot !== null) task.stores = asyncSlot.captureStores();
+  launch = { target: task.target!, self: task.self, args: task.args!, frame: nativeBackend().addon!.getAsyncContextFrame() };
   task.target = null;
   task.self = undefined;
   task.args = null;
@@ -280,8 +316,10 @@ function prepareLaunch(task: Task): void {
  * target has returned, the task is the current one again.
  */
 function runStackful(): Host {
-  const { target, self, args } = launch!;
+  const { target, self, args, frame } = launch!;
   launch = null;
+  nativeBackend().addon!.setAsyncContextFrame(frame);
+  if (asyncSlot !== null) putStartStores();
   hostAsyncId = executionAsyncId();
   let out: unknown;
   let mode = 0;
@@ -297,7 +335,9 @@ function runStackful(): Host {
 function finishStackful(out: unknown, mode: number): Host {
   const task = current!;
   finish(task);
-  return drive(liveAncestor(task), out, mode, true) as Host;
+  const next = drive(liveAncestor(task), out, mode, true) as Host;
+  nativeBackend().addon!.setAsyncContextFrame(undefined);
+  return next;
 }
 
 function callTarget(target: Function, self: unknown, args: unknown[]): unknown {
@@ -328,7 +368,10 @@ function resume(task: Task, value: unknown, mode: number): unknown {
 
 function finish(task: Task): void {
   task.state = State.Ended;
-  if (task.kind === Kind.Stackful) task.host = null;
+  if (task.kind === Kind.Stackful) {
+    task.host = null;
+    task.stores = null;
+  }
   task.top = null;
   task.target = null;
   task.self = undefined;

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "cped_guard.h"
 #include "parker.h"
 
 namespace fiberlet {
@@ -124,6 +125,7 @@ class JsThread {
   void Teardown();
   static void OnReclaimSignal(uv_async_t* handle);
 
+  CpedGuard cped_guard_;
   int loads_ = 0;  // the addon may be loaded more than once per isolate
   Host* hosts_ = nullptr;
   std::vector<Host*> collected_;

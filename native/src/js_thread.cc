@@ -109,7 +109,7 @@ JsThread* JsThread::ForIsolate(v8::Isolate* isolate, v8::Local<v8::Context> cont
 }
 
 JsThread::JsThread(v8::Isolate* isolate, v8::Local<v8::Context> context, uv_loop_t* loop)
-    : isolate(isolate) {
+    : isolate(isolate), cped_guard_(isolate) {
   v8::HandleScope scope(isolate);
   v8::Local<v8::FunctionTemplate> cls = v8::FunctionTemplate::New(isolate);
   cls->SetClassName(v8::String::NewFromUtf8Literal(isolate, "Host"));

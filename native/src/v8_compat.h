@@ -6,6 +6,7 @@
 #include <v8.h>
 
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 namespace fiberlet {
@@ -98,6 +99,21 @@ template <typename I, typename C>
 void SetCpedImpl(I* isolate, C context, v8::Local<v8::Value> value, ...) {
   context->SetContinuationPreservedEmbedderData(value);
 }
+
+// Does V8 keep CPED on the isolate (V8 12 and later)?
+template <typename I, typename = void>
+struct CpedOnIsolate : std::false_type {};
+template <typename I>
+struct CpedOnIsolate<I, std::void_t<decltype(std::declval<I*>()->GetContinuationPreservedEmbedderData())>>
+    : std::true_type {};
+template <typename I, typename = void>
+struct CpedV2OnIsolate : std::false_type {};
+template <typename I>
+struct CpedV2OnIsolate<
+    I, std::void_t<decltype(std::declval<I*>()->GetContinuationPreservedEmbedderDataV2())>>
+    : std::true_type {};
+constexpr bool kCpedOnIsolate =
+    CpedOnIsolate<v8::Isolate>::value || CpedV2OnIsolate<v8::Isolate>::value;
 
 inline v8::Local<v8::Value> GetAsyncContextFrame(v8::Isolate* isolate,
                                                  v8::Local<v8::Context> context) {

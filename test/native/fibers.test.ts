@@ -1,7 +1,7 @@
 // The native backend through the public Fiber API (the primitive itself is
 // covered by the other files here): stack limits, reclaiming abandoned
 // fibers, and switching out of unmarked code.
-import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
+import { AsyncResource } from "node:async_hooks";
 import { expect, it } from "vitest";
 import { Fiber, FiberError, current } from "../../runtime/index.js";
 import { describeNative, report, runFixture } from "./helpers";
@@ -63,24 +63,6 @@ describeNative("stackful fibers through the Fiber API", () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(f.switch("resumed")).toBe("resumed");
     expect(seen).toEqual(["FiberError"]);
-  });
-
-  it("a stackful fiber keeps the AsyncLocalStorage context it started in where Node has async context frames", () => {
-    const als = new AsyncLocalStorage<string>();
-    const main = current();
-    const f = new Fiber(() => {
-      const seen = [als.getStore()];
-      main.switch();
-      seen.push(als.getStore());
-      return seen;
-    });
-    als.run("start", () => f.switch());
-    const seen = als.run("resumer", () => f.switch()) as unknown[];
-    // Node >= 24 keeps ALS in V8's continuation data, which the scheduler
-    // saves and restores per fiber; on Node 20 and 22 ALS lives on the
-    // thread's current async resource, shared by all fibers (docs/native.md).
-    const major = Number(process.versions.node.split(".")[0]);
-    expect(seen).toEqual(major >= 24 ? ["start", "start"] : ["start", "resumer"]);
   });
 
   it("20,000 create-suspend-drop cycles leave threads and memory flat, running no finally", () => {

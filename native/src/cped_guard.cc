@@ -1,0 +1,40 @@
+#include "cped_guard.h"
+
+#include "v8_compat.h"
+
+namespace fiberlet {
+
+CpedGuard::CpedGuard(v8::Isolate* isolate) : isolate_(isolate) {
+  if constexpr (!compat::kCpedOnIsolate) return;
+  isolate_->AddGCPrologueCallback(BeforeGc, this, v8::kGCTypeAll);
+  isolate_->AddGCEpilogueCallback(AfterGc, this, v8::kGCTypeAll);
+  installed_ = true;
+}
+
+CpedGuard::~CpedGuard() {
+  if (!installed_) return;
+  isolate_->RemoveGCPrologueCallback(BeforeGc, this);
+  isolate_->RemoveGCEpilogueCallback(AfterGc, this);
+}
+
+void CpedGuard::BeforeGc(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
+  auto* self = static_cast<CpedGuard*>(data);
+  if (self->holding_) return;  // a GC nested in another's callbacks
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::Value> frame = compat::GetAsyncContextFrame(isolate, v8::Local<v8::Context>());
+  if (frame.IsEmpty() || frame->IsUndefined()) return;  // the usual case: no ALS
+  self->frame_.Reset(isolate, frame);
+  self->holding_ = true;
+  compat::SetAsyncContextFrame(isolate, v8::Local<v8::Context>(), v8::Undefined(isolate));
+}
+
+void CpedGuard::AfterGc(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
+  auto* self = static_cast<CpedGuard*>(data);
+  if (!self->holding_) return;
+  v8::HandleScope scope(isolate);
+  compat::SetAsyncContextFrame(isolate, v8::Local<v8::Context>(), self->frame_.Get(isolate));
+  self->frame_.Reset();
+  self->holding_ = false;
+}
+
+}  // namespace fiberlet
