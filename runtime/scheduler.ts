@@ -92,7 +92,7 @@ let executionAsyncId: () => number = () => -1;
 let asyncSlot: AsyncContext | null = null;
 
 /** What a stackful fiber's thread starts with, set by whoever starts it. */
-let launch: { target: Function; self: unknown; args: unknown[]; frame: unknown } | null = null;
+let launch: { target: Function; self: unknown; args: unknown[] } | null = null;
 let mainTask: Task | null = null;
 /** Creates the public Fiber for the main task; set by fiber.ts. */
 let wrapMain: (task: Task) => object = () => {
@@ -246,7 +246,6 @@ function drive(to: Task, value: unknown, mode: number, final: boolean): unknown 
 function handOff(host: Host, enterSlot: boolean): unknown {
   const addon = nativeBackend().addon!;
   const asyncFrame = addon.getAsyncContextFrame();
-  addon.setAsyncContextFrame(undefined);
   if (enterSlot) asyncSlot!.slot!.runInAsyncScope(addon.handoff, addon, host);
   else addon.handoff(host);
   // Woken: whoever handed control here made this host active.
@@ -304,7 +303,7 @@ function bindAsync(addon: NativeAddon): void {
 function prepareLaunch(task: Task): void {
   task.state = State.Started;
   if (asyncSlot !== null) task.stores = asyncSlot.captureStores();
-  launch = { target: task.target!, self: task.self, args: task.args!, frame: nativeBackend().addon!.getAsyncContextFrame() };
+  launch = { target: task.target!, self: task.self, args: task.args! };
   task.target = null;
   task.self = undefined;
   task.args = null;
@@ -316,9 +315,8 @@ function prepareLaunch(task: Task): void {
  * target has returned, the task is the current one again.
  */
 function runStackful(): Host {
-  const { target, self, args, frame } = launch!;
+  const { target, self, args } = launch!;
   launch = null;
-  nativeBackend().addon!.setAsyncContextFrame(frame);
   if (asyncSlot !== null) putStartStores();
   hostAsyncId = executionAsyncId();
   let out: unknown;
@@ -335,9 +333,7 @@ function runStackful(): Host {
 function finishStackful(out: unknown, mode: number): Host {
   const task = current!;
   finish(task);
-  const next = drive(liveAncestor(task), out, mode, true) as Host;
-  nativeBackend().addon!.setAsyncContextFrame(undefined);
-  return next;
+  return drive(liveAncestor(task), out, mode, true) as Host;
 }
 
 function callTarget(target: Function, self: unknown, args: unknown[]): unknown {
