@@ -1,8 +1,8 @@
 /** Raised for misuse of fibers: switching to an ended fiber or to the current
  * one, or a switch that cannot suspend the code it was called from. */
 export class FiberError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "FiberError";
   }
 }

@@ -191,9 +191,9 @@ export function transfer(to: Task, value: unknown, mode: number, fromMarked: unk
  */
 function drive(to: Task, value: unknown, mode: number, final: boolean): unknown {
   for (;;) {
-    setCurrent(to);
     if (to.kind !== Kind.Stackless) {
       if (isActiveHost(to)) {
+        setCurrent(to);
         if (mode) throw value;
         return value;
       }
@@ -201,13 +201,22 @@ function drive(to: Task, value: unknown, mode: number, final: boolean): unknown 
       to.inMode = mode;
       const host = hostOf(to);
       if (to.state === State.Unstarted) prepareLaunch(to);
+      setCurrent(to);
       const fromMain = isActiveHost(getMain());
       if (asyncSlot !== null && !fromMain) saveStores();
       activeHost = to;
       activeHostId = to.id;
       if (final) return host;
-      return handOff(host, asyncSlot !== null && fromMain);
+      const out = handOff(host, asyncSlot !== null && fromMain);
+      if (out !== REFUSED) return out;
+      // No thread for `to`: nothing switched. Raise the error in the switcher.
+      value = refusal(to);
+      to = starter!;
+      starter = null;
+      mode = 1;
+      continue;
     }
+    setCurrent(to);
     let out: unknown;
     try {
       out = to.state === State.Unstarted ? start(to) : resume(to, value, mode);
@@ -246,9 +255,18 @@ function drive(to: Task, value: unknown, mode: number, final: boolean): unknown 
 function handOff(host: Host, enterSlot: boolean): unknown {
   const addon = nativeBackend().addon!;
   const asyncFrame = addon.getAsyncContextFrame();
-  if (enterSlot) asyncSlot!.slot!.runInAsyncScope(addon.handoff, addon, host);
-  else addon.handoff(host);
+  try {
+    if (enterSlot) asyncSlot!.slot!.runInAsyncScope(addon.handoff, addon, host);
+    else addon.handoff(host);
+  } catch (e) {
+    // The addon refuses before switching (the OS gave no thread).
+    if (starter === null) throw e;
+    refused = e;
+    return REFUSED;
+  }
   // Woken: whoever handed control here made this host active.
+  starter = null;
+  starterHost = null;
   addon.setAsyncContextFrame(asyncFrame);
   hostAsyncId = executionAsyncId();
   const me = activeHost!;
@@ -262,6 +280,45 @@ function handOff(host: Host, enterSlot: boolean): unknown {
   me.inValue = undefined;
   if (mode) throw value;
   return value;
+}
+
+/** handOff's answer when the addon could not start the target's thread. */
+const REFUSED: unknown = Symbol("fiberlet.refused");
+let refused: unknown;
+/** While a stackful fiber's thread is being started: the task that switched
+ * to it and the host it ran on, to hand the error back if the start fails.
+ * Module state, not locals: the starter's own stack must not hold its task
+ * while it is suspended. Cleared by whichever host wakes next. */
+let starter: Task | null = null;
+let starterHost: Task | null = null;
+
+/** Undoes the start of `task` after the addon refused it a thread, so it
+ * stays startable, and makes the starter's host active again. */
+function refusal(task: Task): FiberError {
+  const { target, self, args } = launch!;
+  launch = null;
+  task.state = State.Unstarted;
+  task.target = target;
+  task.self = self;
+  task.args = args;
+  task.stores = null;
+  task.inValue = undefined;
+  const host = starterHost!;
+  starterHost = null;
+  activeHost = host;
+  activeHostId = host.id;
+  if (asyncSlot !== null && host.kind === Kind.Stackful) {
+    asyncSlot.putStores(host.stores);
+    host.stores = null;
+  }
+  const cause = refused;
+  refused = undefined;
+  return new FiberError(
+    `could not start a stackful fiber: ${(cause as Error)?.message ?? cause}. Each started stackful ` +
+      "fiber holds an OS thread: let suspended fibers end or drop them, give fibers a smaller stackSize, " +
+      'or mark the code with "use fiber" so it runs stackless.',
+    { cause },
+  );
 }
 
 /** A stackful fiber leaving: its stores go with it (resource model). Not
@@ -301,6 +358,8 @@ function bindAsync(addon: NativeAddon): void {
 /** Hands the target and arguments to the thread about to start `task`,
  * which starts in its starter's async context. */
 function prepareLaunch(task: Task): void {
+  starter = current;
+  starterHost = activeHost ?? getMain();
   task.state = State.Started;
   if (asyncSlot !== null) task.stores = asyncSlot.captureStores();
   launch = { target: task.target!, self: task.self, args: task.args! };
@@ -317,6 +376,8 @@ function prepareLaunch(task: Task): void {
 function runStackful(): Host {
   const { target, self, args } = launch!;
   launch = null;
+  starter = null;
+  starterHost = null;
   if (asyncSlot !== null) putStartStores();
   hostAsyncId = executionAsyncId();
   let out: unknown;

@@ -65,6 +65,21 @@ describeNative("stackful fibers through the Fiber API", () => {
     expect(seen).toEqual(["FiberError"]);
   });
 
+  it("a fiber the OS gives no thread raises a FiberError in its switcher and stays startable", () => {
+    const r = runFixture("no-thread.cjs");
+    expect(report(r)).toEqual({
+      started: ["f0 started", "f1 started"],
+      errorIsFiberError: true,
+      message: "could not start a stackful fiber: fiberl",
+      currentIsMain: true,
+      refusedAlive: true,
+      fromFiber: ["inner paused", "true true inner resumed", false],
+      first: "f0 resumed end",
+      retry: "f2 started",
+      retryEnd: "f2 again end",
+    });
+  });
+
   it("20,000 create-suspend-drop cycles leave threads and memory flat, running no finally", () => {
     const r = runFixture("fiber-churn.cjs", ["--expose-gc"], ["20000"], 120_000);
     const out = report<{ threadsBefore: number; threadsAfter: number; rssGrowthMiB: number; finallyRan: number }>(r);
