@@ -42,7 +42,7 @@ export interface AsyncContext {
   captureStores(): Stores;
   /** Takes the running fiber's stores off the slot. */
   takeStores(): Stores;
-  /** Puts an arriving fiber's stores on the (empty) slot. */
+  /** Puts an arriving fiber's stores on the slot, replacing any there. */
   putStores(stores: Stores): void;
 }
 
@@ -70,6 +70,9 @@ export function bindAsyncContext(addon: NativeAddon): AsyncContext {
     captureStores: () => readStores(current(), false),
     takeStores: () => readStores(slot as unknown as Resource, true),
     putStores(stores) {
+      // Normally empty already; not when the leaving fiber was woken by a
+      // throw (unwinding) and never took its stores.
+      readStores(slot as unknown as Resource, true);
       if (stores === null) return;
       const target = slot as unknown as Resource;
       for (let i = 0; i < stores.length; i += 2) target[stores[i] as symbol] = stores[i + 1];

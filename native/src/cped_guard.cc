@@ -6,8 +6,11 @@ namespace fiberlet {
 
 CpedGuard::CpedGuard(v8::Isolate* isolate) : isolate_(isolate) {
   if constexpr (!compat::kCpedOnIsolate) return;
-  isolate_->AddGCPrologueCallback(BeforeGc, this, v8::kGCTypeAll);
-  isolate_->AddGCEpilogueCallback(AfterGc, this, v8::kGCTypeAll);
+  // Only scavenges copy objects one by one; a second visit in a full GC marks
+  // or updates an already-updated slot, which is harmless. (kGCTypeAll would
+  // also cover the weak-callback phase, where JavaScript may run.)
+  isolate_->AddGCPrologueCallback(BeforeGc, this, v8::kGCTypeScavenge);
+  isolate_->AddGCEpilogueCallback(AfterGc, this, v8::kGCTypeScavenge);
   installed_ = true;
 }
 

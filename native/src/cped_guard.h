@@ -11,7 +11,7 @@
 // Measured on Node 24: with ALS used and stackful fibers parked, most runs
 // of 20,000 fiber switches crashed; with this guard, none did.
 //
-// The guard empties the slot for the length of every GC: a prologue
+// The guard empties the slot for the length of every scavenge: a prologue
 // callback moves the frame into a global handle (a root V8 visits exactly
 // once and updates), and the epilogue puts it back. No JavaScript runs in
 // between, so nothing can observe the empty slot.

@@ -187,7 +187,7 @@ describeNative("AsyncLocalStorage in stackful fibers", () => {
   it("a fiber's stores are released when it ends", async () => {
     const objects = new AsyncLocalStorage<object>();
     const main = current();
-    const refs = (() => {
+    const ended = (() => {
       const store = { payload: new Array(1000).fill("x") };
       const inner = { payload: new Array(1000).fill("y") };
       const f = new Fiber(() => {
@@ -198,13 +198,15 @@ describeNative("AsyncLocalStorage in stackful fibers", () => {
       f.switch();
       expect(objects.getStore()).toBeUndefined();
       expect(f.switch()).toBe(true);
-      return [new WeakRef(store), new WeakRef(inner)];
+      return { f, refs: [new WeakRef(store), new WeakRef(inner)] };
     })();
     for (let i = 0; i < 3; i++) {
       await tick();
       (globalThis as { gc?: () => void }).gc!();
     }
-    expect(refs.map((r) => r.deref())).toEqual([undefined, undefined]);
+    // The ended fiber itself stays reachable: it must not hold them either.
+    expect(ended.f.isAlive()).toBe(false);
+    expect(ended.refs.map((r) => r.deref())).toEqual([undefined, undefined]);
     objects.disable();
   });
 
