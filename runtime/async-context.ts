@@ -63,19 +63,19 @@ export function bindAsyncContext(addon: NativeAddon): AsyncContext {
   }
   const current = hooks.executionAsyncResource as () => Resource;
   const slot = new hooks.AsyncResource("Fiber");
-  readStores(slot as unknown as Resource, true); // it inherited its creator's
+  const onSlot = slot as unknown as Resource;
+  readStores(onSlot, true); // it inherited its creator's
   return {
     executionAsyncId,
     slot,
     captureStores: () => readStores(current(), false),
-    takeStores: () => readStores(slot as unknown as Resource, true),
+    takeStores: () => readStores(onSlot, true),
     putStores(stores) {
       // Normally empty already; not when the leaving fiber was woken by a
       // throw (unwinding) and never took its stores.
-      readStores(slot as unknown as Resource, true);
+      readStores(onSlot, true);
       if (stores === null) return;
-      const target = slot as unknown as Resource;
-      for (let i = 0; i < stores.length; i += 2) target[stores[i] as symbol] = stores[i + 1];
+      for (let i = 0; i < stores.length; i += 2) onSlot[stores[i] as symbol] = stores[i + 1];
     },
   };
 }

@@ -210,9 +210,9 @@ function drive(to: Task, value: unknown, mode: number, final: boolean): unknown 
       const out = handOff(host, asyncSlot !== null && fromMain);
       if (out !== REFUSED) return out;
       // No thread for `to`: nothing switched. Raise the error in the switcher.
+      const switcher = starter!;
       value = refusal(to);
-      to = starter!;
-      starter = null;
+      to = switcher;
       mode = 1;
       continue;
     }
@@ -265,16 +265,10 @@ function handOff(host: Host, enterSlot: boolean): unknown {
     return REFUSED;
   }
   // Woken: whoever handed control here made this host active.
-  starter = null;
-  starterHost = null;
   addon.setAsyncContextFrame(asyncFrame);
-  hostAsyncId = executionAsyncId();
+  arrive();
   const me = activeHost!;
   setCurrent(me);
-  if (asyncSlot !== null && me.kind === Kind.Stackful) {
-    asyncSlot.putStores(me.stores);
-    me.stores = null;
-  }
   const value = me.inValue;
   const mode = me.inMode;
   me.inValue = undefined;
@@ -304,13 +298,9 @@ function refusal(task: Task): FiberError {
   task.stores = null;
   task.inValue = undefined;
   const host = starterHost!;
-  starterHost = null;
   activeHost = host;
   activeHostId = host.id;
-  if (asyncSlot !== null && host.kind === Kind.Stackful) {
-    asyncSlot.putStores(host.stores);
-    host.stores = null;
-  }
+  arrive();
   const cause = refused;
   refused = undefined;
   return new FiberError(
@@ -330,12 +320,22 @@ function saveStores(): void {
   if (me.state !== State.Ended) me.stores = stores;
 }
 
-/** A stackful fiber starting: the stores it was launched with (see
- * prepareLaunch) go on the slot. */
-function putStartStores(): void {
-  const me = current!;
-  asyncSlot!.putStores(me.stores);
-  me.stores = null;
+/**
+ * The active host's stack runs again: after a hand-off woke it, when its
+ * fiber's thread starts, or when a start it asked for was refused. Its
+ * AsyncLocalStorage stores (resource model) go back on the slot. Reads the
+ * host rather than taking it, so the callers' frames never hold their own
+ * task.
+ */
+function arrive(): void {
+  starter = null;
+  starterHost = null;
+  hostAsyncId = executionAsyncId();
+  const me = activeHost!;
+  if (asyncSlot !== null && me.kind === Kind.Stackful) {
+    asyncSlot.putStores(me.stores);
+    me.stores = null;
+  }
 }
 
 /** The native host of a host task, spawning a stackful fiber's thread when
@@ -376,10 +376,7 @@ function prepareLaunch(task: Task): void {
 function runStackful(): Host {
   const { target, self, args } = launch!;
   launch = null;
-  starter = null;
-  starterHost = null;
-  if (asyncSlot !== null) putStartStores();
-  hostAsyncId = executionAsyncId();
+  arrive();
   let out: unknown;
   let mode = 0;
   try {
