@@ -11,33 +11,30 @@ CpedGuard::CpedGuard(v8::Isolate* isolate) : isolate_(isolate) {
   // also cover the weak-callback phase, where JavaScript may run.)
   isolate_->AddGCPrologueCallback(BeforeGc, this, v8::kGCTypeScavenge);
   isolate_->AddGCEpilogueCallback(AfterGc, this, v8::kGCTypeScavenge);
-  installed_ = true;
 }
 
 CpedGuard::~CpedGuard() {
-  if (!installed_) return;
+  if constexpr (!compat::kCpedOnIsolate) return;
   isolate_->RemoveGCPrologueCallback(BeforeGc, this);
   isolate_->RemoveGCEpilogueCallback(AfterGc, this);
 }
 
 void CpedGuard::BeforeGc(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
   auto* self = static_cast<CpedGuard*>(data);
-  if (self->holding_) return;  // a GC nested in another's callbacks
+  if (!self->frame_.IsEmpty()) return;  // a GC nested in another's callbacks
   v8::HandleScope scope(isolate);
-  v8::Local<v8::Value> frame = compat::GetAsyncContextFrame(isolate, v8::Local<v8::Context>());
+  v8::Local<v8::Value> frame = compat::GetIsolateCped(isolate);
   if (frame.IsEmpty() || frame->IsUndefined()) return;  // the usual case: no ALS
   self->frame_.Reset(isolate, frame);
-  self->holding_ = true;
-  compat::SetAsyncContextFrame(isolate, v8::Local<v8::Context>(), v8::Undefined(isolate));
+  compat::SetIsolateCped(isolate, v8::Undefined(isolate));
 }
 
 void CpedGuard::AfterGc(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
   auto* self = static_cast<CpedGuard*>(data);
-  if (!self->holding_) return;
+  if (self->frame_.IsEmpty()) return;
   v8::HandleScope scope(isolate);
-  compat::SetAsyncContextFrame(isolate, v8::Local<v8::Context>(), self->frame_.Get(isolate));
+  compat::SetIsolateCped(isolate, self->frame_.Get(isolate));
   self->frame_.Reset();
-  self->holding_ = false;
 }
 
 }  // namespace fiberlet

@@ -37,9 +37,7 @@ class CpedGuard {
                       void* data);
 
   v8::Isolate* const isolate_;
-  bool installed_ = false;
-  bool holding_ = false;
-  v8::Global<v8::Value> frame_;
+  v8::Global<v8::Value> frame_;  // held for the length of a scavenge
 };
 
 }  // namespace fiberlet

@@ -100,6 +100,23 @@ void SetCpedImpl(I* isolate, C context, v8::Local<v8::Value> value, ...) {
   context->SetContinuationPreservedEmbedderData(value);
 }
 
+// CPED read and written through the isolate alone, for code that has no
+// context (GC callbacks). Where CPED lives on the context (V8 11) these read
+// undefined and do nothing; that code only runs with kCpedOnIsolate.
+struct NoContext {};
+template <typename I>
+v8::Local<v8::Value> GetCpedImpl(I* isolate, NoContext, ...) {
+  return v8::Undefined(isolate);
+}
+template <typename I>
+void SetCpedImpl(I*, NoContext, v8::Local<v8::Value>, ...) {}
+inline v8::Local<v8::Value> GetIsolateCped(v8::Isolate* isolate) {
+  return GetCpedImpl(isolate, NoContext{}, 0);
+}
+inline void SetIsolateCped(v8::Isolate* isolate, v8::Local<v8::Value> value) {
+  SetCpedImpl(isolate, NoContext{}, value, 0);
+}
+
 // Does V8 keep CPED on the isolate (V8 12 and later)?
 template <typename I, typename = void>
 struct CpedOnIsolate : std::false_type {};
