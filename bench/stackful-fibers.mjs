@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import { loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "./lib/stats.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(join(root, "package.json"));
@@ -23,11 +24,6 @@ const argv = process.argv.slice(2);
 const option = (name, fallback) => Number(argv[argv.indexOf(name) + 1] || fallback) || fallback;
 const rounds = option("--rounds", 15);
 const n = option("--n", 5000);
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Median over rounds of the mean time of `step` (us), after a warm-up. */
 function measure(step) {

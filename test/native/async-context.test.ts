@@ -3,16 +3,9 @@
 // findings and recommendations are in docs/native.md.
 import { AsyncLocalStorage, AsyncResource, executionAsyncId } from "node:async_hooks";
 import { expect, it } from "vitest";
-import { addon, coroutine, describeNative, report, runFixture, type Coroutine } from "./helpers";
+import { addon, coroutine, describeNative, report, runFixture, usesAsyncContextFrame, type Coroutine } from "./helpers";
 
 const als = new AsyncLocalStorage<string>();
-
-/** Node >= 24 (or 22 with --experimental-async-context-frame): the ALS
- * context is V8's continuation-preserved embedder data, which the addon
- * exposes as get/setAsyncContextFrame. */
-function usesAsyncContextFrame(): boolean {
-  return als.run("probe", () => addon.getAsyncContextFrame()) !== addon.getAsyncContextFrame();
-}
 
 /** The recommended driver: each host keeps its own frame, captured at
  * creation and saved/restored around every switch. */

@@ -5,13 +5,10 @@
 import { AsyncLocalStorage, executionAsyncId } from "node:async_hooks";
 import { expect, it } from "vitest";
 import { Fiber, current } from "../../runtime/index.js";
-import { addon, describeNative, report, runFixture } from "./helpers";
+import { describeNative, report, runFixture, usesAsyncContextFrame } from "./helpers";
 
 const als = new AsyncLocalStorage<string>();
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
-/** Node's model of async context (runtime/async-context.ts): frames on Node
- * >= 24, resources on 20 and 22. */
-const frameModel = () => als.run("probe", () => addon.getAsyncContextFrame()) !== addon.getAsyncContextFrame();
 
 describeNative("AsyncLocalStorage in stackful fibers", () => {
   it("a fiber keeps the context it started in, resumed under other contexts", () => {
@@ -174,7 +171,7 @@ describeNative("AsyncLocalStorage in stackful fibers", () => {
     const outer = executionAsyncId();
     f.switch();
     const [first, later] = f.switch() as number[];
-    if (!frameModel()) {
+    if (!usesAsyncContextFrame()) {
       // Fibers run in the main host's slot resource (runtime/async-context.ts).
       expect(first).not.toBe(outer);
       expect(later).toBe(first);

@@ -1,6 +1,8 @@
 // Shared by the native tests: the addon (or why it is missing), a tiny
 // coroutine driver over the primitive, and a runner for child processes.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe } from "vitest";
@@ -20,70 +22,36 @@ export function describeNative(name: string, body: () => void): void {
   else describe.skip(`${name} [skipped: ${loaded.error}]`, body);
 }
 
+/** Node >= 24 (or 22 with --experimental-async-context-frame): the ALS
+ * context is V8's continuation-preserved embedder data, which the addon
+ * exposes as get/setAsyncContextFrame. Otherwise (Node 20, 22) ALS stores
+ * live on the current async resource. */
+export function usesAsyncContextFrame(): boolean {
+  const probe = new AsyncLocalStorage<string>();
+  try {
+    return probe.run("probe", () => addon.getAsyncContextFrame()) !== addon.getAsyncContextFrame();
+  } finally {
+    probe.disable();
+  }
+}
+
 export const KiB = 1024;
 
-/**
- * A coroutine over the primitive, like the scheduler would build: resume(v)
- * runs the body until it calls suspend(w) (resume returns w) or returns.
- * The host's stack only ever references the channel and the resumer's host,
- * never its own Host (the rule from docs/native.md).
- */
+/** A coroutine over the primitive (fixtures/coroutine.cjs): resume(v) runs
+ * the body until it calls suspend(w) (resume returns w) or returns. */
 export interface Coroutine {
   host: Host;
   resume(value?: unknown): unknown;
   readonly done: boolean;
 }
 
-// The entry and suspend closures are made in functions whose scope does not
-// contain the Host: V8 gives all closures of a scope one shared context, so a
-// closure created next to `const host = ...` keeps the host reachable from
-// its own stack, and an abandoned host could never be reclaimed.
-type Channel = { value: unknown; caller: Host | undefined; done: boolean };
-
-function makeSuspend(channel: Channel) {
-  return (value?: unknown): unknown => {
-    channel.value = value;
-    const caller = channel.caller!;
-    channel.caller = undefined;
-    addon.handoff(caller);
-    return channel.value;
-  };
-}
-
-function makeEntry(
-  channel: Channel,
-  body: (suspend: (value?: unknown) => unknown, first: unknown) => unknown,
-  suspend: (value?: unknown) => unknown,
-) {
-  return (): Host => {
-    channel.value = body(suspend, channel.value);
-    channel.done = true;
-    const caller = channel.caller!;
-    channel.caller = undefined;
-    return caller;
-  };
-}
-
-export function coroutine(
-  body: (suspend: (value?: unknown) => unknown, first: unknown) => unknown,
-  stackSize = 256 * KiB,
-): Coroutine {
-  const channel: Channel = { value: undefined, caller: undefined, done: false };
-  const host = addon.spawn(makeEntry(channel, body, makeSuspend(channel)), stackSize);
-  return {
-    host,
-    resume(value?: unknown) {
-      if (channel.done) throw new Error("coroutine finished");
-      channel.value = value;
-      channel.caller = addon.running();
-      addon.handoff(host);
-      return channel.value;
-    },
-    get done() {
-      return channel.done;
-    },
-  };
-}
+const { coroutineDriver } = createRequire(import.meta.url)("./fixtures/coroutine.cjs") as {
+  coroutineDriver(addon: NativeAddon): (
+    body: (suspend: (value?: unknown) => unknown, first: unknown) => unknown,
+    stackSize?: number,
+  ) => Coroutine;
+};
+export const coroutine = coroutineDriver(addon);
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const fixtures = join(here, "fixtures");
