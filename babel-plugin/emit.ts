@@ -122,7 +122,9 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
   const declaration = (d: t.VariableDeclaration): t.Statement[] => {
     if (d.kind === "var") {
       // Keep the declaration itself (restored values come from the top).
-      const out: t.Statement[] = [t.variableDeclaration("var", d.declarations.map((decl) => t.variableDeclarator(t.cloneNode(decl.id, true))))];
+      // A pattern declares its names (`var { a }` needs an initializer).
+      const names = d.declarations.flatMap((decl) => Object.keys(t.getBindingIdentifiers(decl.id)));
+      const out: t.Statement[] = [t.variableDeclaration("var", names.map((name) => t.variableDeclarator(id(name))))];
       for (const decl of d.declarations) {
         if (decl.init) out.push(t.ifStatement(pcIs0(), set(t.cloneNode(decl.id, true) as t.LVal, t.cloneNode(decl.init, true))));
       }
@@ -327,9 +329,23 @@ function replaceFrameReferences(body: t.BlockStatement, L: Local, frame: Frame):
       if (t.isIdentifier(node) && node.name === "arguments" && frame.usesArguments &&
         !(t.isMemberExpression(parent) && parent.property === node && !parent.computed)) return id(L.args);
       if (t.isMetaProperty(node) && node.meta.name === "new" && frame.usesNewTarget) return id(L.nt);
+      if (t.isClass(node)) {
+        // A class body has its own `this` (fields, static blocks); only
+        // the heritage and computed keys are evaluated in the frame.
+        if (node.superClass) node.superClass = replaceIn(node.superClass);
+        for (const member of node.body.body) {
+          if ("computed" in member && member.computed) (member as { key: t.Expression }).key = replaceIn((member as { key: t.Expression }).key);
+        }
+        return node;
+      }
       if (!t.isFunction(node) || t.isArrowFunctionExpression(node)) visit(node);
       return node;
     });
+  const replaceIn = (e: t.Expression): t.Expression => {
+    const holder = t.expressionStatement(e);
+    visit(holder);
+    return holder.expression;
+  };
   visit(body);
 }
 

@@ -59,6 +59,8 @@ interface FileState {
   marked: WeakSet<t.Node>;
   done: WeakSet<t.Node>;
   prelude: t.Statement[];
+  /** Module-level constants made so far (template objects). */
+  hoisted: number;
   used: boolean;
 }
 
@@ -95,7 +97,12 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
       brand(path, st);
       return;
     }
-    const normalizer = new Normalizer(facts, `${names.p}t`, fail, () => t.identifier(names.R));
+    const hoist = (init: t.Expression): t.Identifier => {
+      const id = `${names.p}q${st.hoisted++}`;
+      st.prelude.push(t.variableDeclaration("const", [t.variableDeclarator(t.identifier(id), init)]));
+      return t.identifier(id);
+    };
+    const normalizer = new Normalizer(facts, `${names.p}t`, fail, () => t.identifier(names.R), hoist);
     const body = node.body as t.BlockStatement;
     const stmts = normalizer.body(body.body);
     if (normalizer.temps.length) {
@@ -243,6 +250,7 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
             marked: new WeakSet(),
             done: new WeakSet(),
             prelude: [],
+            hoisted: 0,
             used: false,
           };
           removeDirective(program.node);

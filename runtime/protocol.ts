@@ -54,6 +54,15 @@ export interface RuntimeState {
   notIterResult(result: unknown): never;
   notCallable(value: unknown, text: string): never;
   constructed(value: unknown, self: unknown, newTarget: unknown): unknown;
+  key(value: unknown): PropertyKey;
+  strings(strings: TemplateStringsArray): TemplateStringsArray;
+  coercible(value: unknown): void;
+  objectRest(source: object, excluded: PropertyKey[]): object;
+  iterator(iterable: unknown): IteratorRecord;
+  step(record: IteratorRecord): unknown;
+  rest(record: IteratorRecord): unknown[];
+  finish(record: IteratorRecord): void;
+  abandon(record: IteratorRecord): void;
   superAgain(): never;
   hasThis(read: () => unknown): boolean;
 }
@@ -114,6 +123,7 @@ function refuse(name: string): unknown {
     // The switch was called right here: nothing above to resume.
     if (chain === null) throw cannotSuspend(culprit);
     R.capBot!.n = null;
+    R.capBot = null;
     out = resumeFrames(chain, cannotSuspend(culprit), 1);
   }
   return out;
@@ -186,6 +196,87 @@ function notCallable(_value: unknown, text: string): never {
   throw new TypeError(`${text} is not a function`);
 }
 
+/** ToPropertyKey: a computed key converted where the language converts it
+ * (before a later operand runs), so converting it again is a no-op. */
+function key(value: unknown): PropertyKey {
+  if (typeof value === "symbol" || typeof value === "string") return value;
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return String(value);
+  // ToPrimitive with hint "string", then ToString unless it is a symbol: an
+  // object literal does exactly that with its computed key.
+  return Reflect.ownKeys({ [value as unknown as PropertyKey]: 0 })[0];
+}
+
+/** A tagged template's strings object, made once per site at module level. */
+function strings(s: TemplateStringsArray): TemplateStringsArray {
+  return s;
+}
+
+/** RequireObjectCoercible before an object pattern reads properties. */
+function coercible(value: unknown): void {
+  if (value === null || value === undefined) throw new TypeError(`Cannot destructure '${value}' as it is ${value}.`);
+}
+
+/** `{ a, ...rest } = source`: CopyDataProperties without the keys taken. */
+function objectRest(source: object, excluded: PropertyKey[]): object {
+  const from = Object(source);
+  const out: Record<PropertyKey, unknown> = {};
+  for (const k of Reflect.ownKeys(from)) {
+    if (excluded.includes(k)) continue;
+    const desc = Reflect.getOwnPropertyDescriptor(from, k);
+    if (desc?.enumerable) out[k as string] = from[k];
+  }
+  return out;
+}
+
+/** An iterator record of a lowered array pattern: the iterator, its next
+ * method, and whether it is done (then it must not be closed). */
+export interface IteratorRecord {
+  i: Iterator<unknown>;
+  n: (this: Iterator<unknown>) => IteratorResult<unknown>;
+  d: boolean;
+}
+
+function iterator(iterable: unknown): IteratorRecord {
+  const method = iterable == null ? undefined : (iterable as { [Symbol.iterator]?: unknown })[Symbol.iterator];
+  if (typeof method !== "function") throw new TypeError(`${typeof iterable === "object" ? "object" : String(iterable)} is not iterable`);
+  const it = Reflect.apply(method, iterable, []);
+  if (Object(it) !== it) throw new TypeError(`Result of the Symbol.iterator method is not an object`);
+  return { i: it, n: it.next, d: false };
+}
+
+function step(rec: IteratorRecord): unknown {
+  if (rec.d) return undefined;
+  // Whatever goes wrong inside the iterator leaves it done (not closed).
+  rec.d = true;
+  const result = Reflect.apply(rec.n, rec.i, []);
+  if (Object(result) !== result) throw new TypeError(`Iterator result ${String(result)} is not an object`);
+  if (result.done) return undefined;
+  const value = result.value;
+  rec.d = false;
+  return value;
+}
+
+function rest(rec: IteratorRecord): unknown[] {
+  const out: unknown[] = [];
+  while (!rec.d) {
+    const v = step(rec);
+    if (!rec.d) out.push(v);
+  }
+  return out;
+}
+
+function finish(rec: IteratorRecord): void {
+  if (rec.d) return;
+  rec.d = true;
+  close(rec.i);
+}
+
+function abandon(rec: IteratorRecord): void {
+  if (rec.d) return;
+  rec.d = true;
+  closeQuietly(rec.i);
+}
+
 /** How a resumed constructor frame finishes (see docs/protocol.md). */
 function constructed(value: unknown, self: unknown, newTarget: unknown): unknown {
   if (newTarget === undefined) return value;
@@ -227,6 +318,15 @@ export const R: RuntimeState = {
   notIterResult,
   notCallable,
   constructed,
+  key,
+  strings,
+  coercible,
+  objectRest,
+  iterator,
+  step,
+  rest,
+  finish,
+  abandon,
   superAgain,
   hasThis,
 };

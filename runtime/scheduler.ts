@@ -230,7 +230,10 @@ function drive(to: Task, value: unknown, mode: number, final: boolean): unknown 
     if (out === S) {
       // `to` suspended: keep its frames, follow the transfer it asked for.
       to.top = R.capTop;
+      // The chain now belongs to the fiber alone: a dropped fiber must not
+      // stay reachable through the runtime's capture cursor.
       R.capTop = null;
+      R.capBot = null;
       to = R.pt as Task;
       value = R.pv;
       mode = R.pm;

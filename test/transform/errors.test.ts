@@ -131,30 +131,6 @@ describe("rejected with an error located at the offending code (current limitati
     );
   });
 
-  it("a call inside a `case` test", () => {
-    expectLocatedError(
-      [DIRECTIVE, "export function f(x) {", "  switch (x) {", "    case g(): return 1;", "  }", "}"],
-      4,
-      /case/,
-    );
-  });
-
-  it("a call in the extends clause of a class declared inside a marked function", () => {
-    expectLocatedError([DIRECTIVE, "export function f() {", "  class A extends g() {}", "  return A;", "}"], 3, /class|extends/);
-  });
-
-  it("a call in a computed method key of a class inside a marked function (rejected, unless it becomes a real suspension point)", () => {
-    expectLocatedError([DIRECTIVE, "export function f() {", "  return class {", "    [g()]() {}", "  };", "}"], [3, 4], /class|computed/);
-  });
-
-  it("a call inside a destructuring default of a declaration", () => {
-    expectLocatedError([DIRECTIVE, "export function f(o) {", "  const { a = g() } = o;", "  return a;", "}"], 3, /destructuring/);
-  });
-
-  it("a call inside a destructuring assignment target", () => {
-    expectLocatedError([DIRECTIVE, "export function f(o, x) {", "  ({ a: o[g()] } = x);", "}"], 3, /destructuring/);
-  });
-
   it("a `with` statement containing a call in a marked function (sloppy script)", () => {
     expectLocatedError(["function f(o) {", `  ${DIRECTIVE}`, "  with (o) {", "    g();", "  }", "}"], 3, /with/i, "script");
   });

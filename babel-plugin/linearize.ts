@@ -1,0 +1,680 @@
+/**
+ * Linearization: the one owner of evaluation order in a marked function.
+ *
+ * A call site can suspend the frame, and the frame is resumed by jumping back
+ * to a statement, so no half-evaluated expression may span a call site.
+ * `expr(e, out)` rewrites `e` so that every call site inside it becomes a
+ * statement `temp = call` appended to `out`, and returns what is left of `e`
+ * (an expression with no call site, evaluated after `out`).
+ *
+ * The rule, for every kind of expression (regenerator's explodeExpression):
+ * operands are evaluated left to right; once a later operand contains a call
+ * site, every earlier operand is *settled* first, in order: its value is read
+ * into a temp (unless reading it later gives the same value and runs no
+ * code), and the conversion the language does at that point (a computed
+ * key's ToPropertyKey, a template substitution's ToString, a spread's
+ * iteration) happens there. Reference operations (property reads, the `this`
+ * value of a method call) happen exactly once, where the specification does
+ * them. Operands after the last call site stay where they are.
+ *
+ * A call site itself must run no code between the store of its callee's
+ * brand and the callee's prologue (docs/protocol.md), so every operand of
+ * the call that could run code is settled before it too.
+ */
+import { types as t } from "@babel/core";
+import { hasForOf, hasSite, type SiteFacts } from "./sites.js";
+
+/** One call site: the statement `temp = call` and how to read its brand. */
+export interface Site {
+  temp: t.Identifier;
+  /** Expression whose `[FM]` tells if the callee is marked; null when the
+   * callee is statically known to be marked. */
+  brand: t.Expression | null;
+}
+
+export type Fail = (node: t.Node, message: string) => Error;
+
+/** How an operand is consumed where it stands (see Linearizer.settle). */
+type OperandKind = "value" | "spread" | "objectSpread" | "string" | "key";
+
+interface Operand {
+  expr: t.Expression;
+  kind: OperandKind;
+  /** Name a settled anonymous function or class must keep. */
+  name?: string;
+}
+
+const value = (expr: t.Expression, name?: string): Operand => ({ expr, kind: "value", name });
+
+/** Operands of an argument list: spread elements are iterated where they stand. */
+function argOperands(args: (t.Expression | t.SpreadElement | t.ArgumentPlaceholder)[]): Operand[] {
+  return args.map((a) => (t.isSpreadElement(a) ? { expr: a.argument, kind: "spread" } : value(a as t.Expression)));
+}
+
+function rebuildArgs(args: (t.Expression | t.SpreadElement | t.ArgumentPlaceholder)[], vals: t.Expression[]): (t.Expression | t.SpreadElement)[] {
+  return args.map((a, i) => (t.isSpreadElement(a) ? t.spreadElement(vals[i]) : vals[i]));
+}
+
+export class Linearizer {
+  readonly temps: t.Identifier[] = [];
+  private tempCount = 0;
+  readonly sites = new Map<t.ExpressionStatement, Site>();
+
+  constructor(
+    protected readonly facts: SiteFacts,
+    protected readonly prefix: string,
+    protected readonly fail: Fail,
+    /** `R` of the runtime protocol, as an expression. */
+    protected readonly runtime: () => t.Expression,
+    /** Declares a module-level constant initialized with `init`. */
+    protected readonly hoist: (init: t.Expression) => t.Identifier,
+  ) {}
+
+  newTemp(): t.Identifier {
+    const id = t.identifier(`${this.prefix}${this.tempCount++}`);
+    this.temps.push(id);
+    return t.identifier(id.name);
+  }
+
+  protected needs(node: t.Node | null | undefined): boolean {
+    return hasSite(node, this.facts) || hasForOf(node);
+  }
+
+  protected has(node: t.Node | null | undefined): boolean {
+    return hasSite(node, this.facts);
+  }
+
+  protected helper(name: string, args: t.Expression[]): t.CallExpression {
+    return t.callExpression(t.memberExpression(this.runtime(), t.identifier(name)), args);
+  }
+
+  /** Emits a call site `temp = call` and returns the temp. */
+  site(brand: t.Expression | null, call: t.Expression, out: t.Statement[]): t.Identifier {
+    const temp = this.newTemp();
+    const stmt = t.expressionStatement(t.assignmentExpression("=", temp, call));
+    this.sites.set(stmt, { temp: t.identifier(temp.name), brand });
+    out.push(stmt);
+    return t.identifier(temp.name);
+  }
+
+  /** Reads `e` into a temp now (unless it already is one). */
+  materialize(e: t.Expression, out: t.Statement[]): t.Identifier {
+    if (t.isIdentifier(e) && this.isTemp(e)) return e;
+    const temp = this.newTemp();
+    out.push(assign(temp, e));
+    return t.identifier(temp.name);
+  }
+
+  protected isTemp(e: t.Identifier): boolean {
+    return e.name.startsWith(this.prefix);
+  }
+
+  /** Evaluating `e` later gives the same value as now and runs no code. */
+  protected isStable(e: t.Expression): boolean {
+    if (t.isLiteral(e) && !t.isTemplateLiteral(e)) return true;
+    if (t.isThisExpression(e)) return true;
+    if (t.isIdentifier(e)) return this.isTemp(e) || this.facts.stable.has(e) || e.name === "undefined";
+    if (t.isUnaryExpression(e) && (e.operator === "-" || e.operator === "void" || e.operator === "!") && t.isLiteral(e.argument)) return true;
+    // Creating a function runs nothing, and its name comes from where it stands.
+    return t.isFunctionExpression(e) || t.isArrowFunctionExpression(e);
+  }
+
+  /** Does now what evaluating the operand in place would have done (read
+   * it, iterate a spread, copy an object spread, convert a substitution or a
+   * key), and returns an expression that is stable. */
+  protected settle(v: t.Expression, op: Operand, out: t.Statement[]): t.Expression {
+    switch (op.kind) {
+      case "spread":
+        return this.materialize(t.arrayExpression([t.spreadElement(v)]), out);
+      case "objectSpread":
+        return this.materialize(t.objectExpression([t.spreadElement(v)]), out);
+      case "string":
+        if (t.isStringLiteral(v) || t.isNumericLiteral(v)) return v;
+        return this.materialize(t.templateLiteral([t.templateElement({ raw: "" }), t.templateElement({ raw: "" }, true)], [v]), out);
+      case "key":
+        if (t.isStringLiteral(v) || t.isNumericLiteral(v)) return v;
+        return this.materialize(this.helper("key", [v]), out);
+      default:
+        if (this.isStable(v)) return v;
+        if (op.name !== undefined && t.isClassExpression(v) && !v.id) {
+          // `{ name: class {} }` names the class; a temp would rename it.
+          return this.materialize(t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(op.name), v)]), t.stringLiteral(op.name), true), out);
+        }
+        return this.materialize(v, out);
+    }
+  }
+
+  /**
+   * Evaluates operands left to right and settles them by `mode`:
+   * - "order": every operand before the last one with a call site;
+   * - "call": also every operand that could run code (a call site's
+   *   operands: nothing may run between the brand store and the call), and
+   *   so every operand before such an operand;
+   * - "all": every operand (they are used after code that comes later).
+   */
+  protected operands(list: Operand[], out: t.Statement[], mode: "order" | "call" | "all" = "order"): t.Expression[] {
+    let last = mode === "all" ? list.length - 1 : -1;
+    if (mode !== "all") {
+      list.forEach((op, i) => {
+        if (this.has(op.expr) || (mode === "call" && !(op.kind === "value" && isInert(op.expr)))) last = i;
+      });
+    }
+    return list.map((op, i) => {
+      const v = this.expr(op.expr, out);
+      if (i < last || (i === last && mode !== "order")) return this.settle(v, op, out);
+      return v;
+    });
+  }
+
+  expr(e: t.Expression, out: t.Statement[]): t.Expression {
+    if (!this.has(e)) return e;
+    switch (e.type) {
+      case "CallExpression":
+      case "TaggedTemplateExpression":
+        return this.call(e, out);
+      case "OptionalCallExpression":
+      case "OptionalMemberExpression":
+        return this.optionalChain(e, out, false);
+      case "NewExpression":
+        return this.construct(e, out);
+      case "MemberExpression": {
+        if (t.isSuper(e.object)) {
+          const [prop] = this.operands([value(e.property as t.Expression)], out);
+          return t.memberExpression(e.object, prop, true);
+        }
+        const ops = [value(e.object as t.Expression)];
+        if (e.computed) ops.push(value(e.property as t.Expression));
+        const [obj, prop] = this.operands(ops, out);
+        return t.memberExpression(obj, e.computed ? prop : e.property, e.computed);
+      }
+      case "BinaryExpression": {
+        if (t.isPrivateName(e.left)) return t.binaryExpression(e.operator, e.left, this.expr(e.right, out));
+        const [l, r] = this.operands([value(e.left), value(e.right)], out);
+        return t.binaryExpression(e.operator, l, r);
+      }
+      case "LogicalExpression":
+        return this.logical(e, out);
+      case "ConditionalExpression":
+        return this.conditional(e, out);
+      case "AssignmentExpression":
+        return this.assignment(e, out);
+      case "UnaryExpression":
+        if (e.operator === "delete" && (t.isOptionalMemberExpression(e.argument) || t.isOptionalCallExpression(e.argument))) {
+          return this.optionalChain(e.argument, out, true);
+        }
+        return t.unaryExpression(e.operator, this.expr(e.argument, out));
+      case "UpdateExpression": {
+        const arg = e.argument as t.Expression;
+        if (t.isMemberExpression(arg)) return t.updateExpression(e.operator, this.memberTarget(arg, out, false), e.prefix);
+        return e;
+      }
+      case "SequenceExpression": {
+        const list = e.expressions;
+        for (let i = 0; i < list.length - 1; i++) {
+          const v = this.expr(list[i], out);
+          if (!isPure(v)) out.push(t.expressionStatement(v));
+        }
+        return this.expr(list[list.length - 1], out);
+      }
+      case "ArrayExpression": {
+        const items = e.elements.filter((x): x is t.Expression | t.SpreadElement => x !== null);
+        const vals = this.operands(argOperands(items), out);
+        let j = 0;
+        return t.arrayExpression(e.elements.map((x) => (x === null ? null : t.isSpreadElement(x) ? t.spreadElement(vals[j++]) : vals[j++])));
+      }
+      case "ObjectExpression":
+        return this.object(e, out);
+      case "TemplateLiteral":
+        return t.templateLiteral(e.quasis, this.operands(e.expressions.map((x) => ({ expr: x as t.Expression, kind: "string" as const })), out));
+      case "ClassExpression":
+        return this.classExpression(e, out);
+      case "ParenthesizedExpression":
+        return this.expr(e.expression, out);
+      case "TSAsExpression":
+      case "TSSatisfiesExpression":
+      case "TSNonNullExpression":
+      case "TSTypeAssertion":
+      case "TypeCastExpression":
+        return this.expr(e.expression, out);
+      default:
+        throw this.fail(e, `fiberlet: cannot make a call inside a ${e.type} resumable`);
+    }
+  }
+
+  // ---- calls ------------------------------------------------------------
+
+  private isSiteCall(e: t.Node): boolean {
+    const kind = this.facts.kinds.get(e);
+    return kind === "site" || kind === "marked-site";
+  }
+
+  /** The brand a call site stores: null when the callee is known marked. */
+  private brandOf(e: t.Node, fn: t.Expression): t.Expression | null {
+    return this.facts.kinds.get(e) === "marked-site" ? null : fn;
+  }
+
+  private call(e: t.CallExpression | t.TaggedTemplateExpression, out: t.Statement[]): t.Expression {
+    const isSite = this.isSiteCall(e);
+    const callee = t.isCallExpression(e) ? e.callee : e.tag;
+    if (t.isTaggedTemplateExpression(e)) return this.taggedTemplate(e, isSite, out);
+    const rawArgs = e.arguments;
+    if (t.isImport(callee) || t.isSuper(callee) || t.isV8IntrinsicIdentifier(callee)) {
+      // import() and super() are never call sites (super() enters the parent
+      // constructor, which takes it as a call from unmarked code).
+      return t.callExpression(callee, rebuildArgs(rawArgs, this.operands(argOperands(rawArgs), out)));
+    }
+    const argsHaveSite = rawArgs.some((a) => this.has(a));
+    if (!isSite && !argsHaveSite) {
+      // Only the callee has call sites: explode it, keep the call shape (and
+      // with it the `this` of a method call).
+      if (t.isMemberExpression(callee)) {
+        return t.callExpression(this.expr(callee, out) as t.MemberExpression, rawArgs);
+      }
+      return t.callExpression(this.expr(callee as t.Expression, out), rawArgs);
+    }
+    let fn: t.Expression;
+    let receiver: t.Expression | null = null;
+    if (t.isMemberExpression(callee)) {
+      // The method is read once, before the arguments are evaluated.
+      const target = this.memberTarget(callee, out, true);
+      receiver = t.isSuper(target.object) ? t.thisExpression() : target.object;
+      fn = this.materialize(target, out);
+    } else {
+      [fn] = this.operands([value(callee as t.Expression)], out, "all");
+    }
+    const args = rebuildArgs(rawArgs, this.operands(argOperands(rawArgs), out, isSite ? "call" : "order"));
+    const call = receiver
+      ? t.callExpression(t.memberExpression(this.callable(fn, callee as t.Expression), t.identifier("call")), [receiver, ...args])
+      : t.callExpression(fn, args);
+    if (!isSite) return call;
+    // f.call(...) and f.apply(...) enter f directly: f's brand is the one.
+    const viaCallOrApply = t.isMemberExpression(callee) && !callee.computed && t.isIdentifier(callee.property) &&
+      (callee.property.name === "call" || callee.property.name === "apply");
+    return this.site(this.brandOf(e, viaCallOrApply ? receiver! : fn), call, out);
+  }
+
+  /**
+   * A tagged template passes the same strings object every time its site
+   * runs. Its code exists twice (fast and resume copy), so when the call
+   * must be taken apart the strings object is made once, at module level
+   * (R.strings), and the tag is called with it like any function.
+   */
+  private taggedTemplate(e: t.TaggedTemplateExpression, isSite: boolean, out: t.Statement[]): t.Expression {
+    const tag = e.tag;
+    let fn: t.Expression;
+    let receiver: t.Expression | null = null;
+    if (t.isMemberExpression(tag)) {
+      const target = this.memberTarget(tag, out, true);
+      receiver = t.isSuper(target.object) ? t.thisExpression() : target.object;
+      fn = this.materialize(target, out);
+    } else [fn] = this.operands([value(tag)], out, "all");
+    const subs = this.operands(e.quasi.expressions.map((x) => value(x as t.Expression)), out, isSite ? "call" : "order");
+    const strings = this.templateObject(e.quasi);
+    const call = receiver
+      ? t.callExpression(t.memberExpression(this.callable(fn, tag), t.identifier("call")), [receiver, strings, ...subs])
+      : t.callExpression(fn, [strings, ...subs]);
+    if (!isSite) return call;
+    return this.site(this.brandOf(e, fn), call, out);
+  }
+
+  private templateObject(quasi: t.TemplateLiteral): t.Identifier {
+    const template = t.templateLiteral(quasi.quasis.map((q) => t.cloneNode(q)), quasi.expressions.map(() => t.numericLiteral(0)));
+    return this.hoist(t.taggedTemplateExpression(t.memberExpression(this.runtime(), t.identifier("strings")), template));
+  }
+
+  private construct(e: t.NewExpression, out: t.Statement[]): t.Expression {
+    const isSite = this.isSiteCall(e);
+    const [callee, ...args] = this.operands([value(e.callee as t.Expression), ...argOperands(e.arguments)], out, isSite ? "call" : "order");
+    const node = t.newExpression(callee, rebuildArgs(e.arguments, args));
+    if (!isSite) return node;
+    return this.site(this.brandOf(e, callee), node, out);
+  }
+
+  /** `fn`, or a TypeError naming the original callee when it is not callable. */
+  protected callable(fn: t.Expression, original: t.Expression): t.Expression {
+    return t.conditionalExpression(
+      t.binaryExpression("===", t.unaryExpression("typeof", t.cloneNode(fn)), t.stringLiteral("function")),
+      t.cloneNode(fn),
+      this.helper("notCallable", [t.cloneNode(fn), t.stringLiteral(calleeText(original))]),
+    );
+  }
+
+  /**
+   * An optional chain `a?.b.c(x)?.[k]` as nested ifs: each link reads its
+   * object once; a method call gets the object of the member link before it
+   * as `this`. With `remove` (`delete a?.b`), the last link is deleted.
+   */
+  private optionalChain(e: t.OptionalCallExpression | t.OptionalMemberExpression, out: t.Statement[], remove: boolean): t.Expression {
+    type Link = t.OptionalCallExpression | t.OptionalMemberExpression;
+    const links: Link[] = [];
+    let base: t.Expression = e;
+    while (t.isOptionalCallExpression(base) || t.isOptionalMemberExpression(base)) {
+      links.unshift(base);
+      base = t.isOptionalCallExpression(base) ? (base.callee as t.Expression) : (base.object as t.Expression);
+    }
+    const result = this.newTemp();
+    let start: t.Identifier;
+    let receiver: t.Expression | null = null;
+    if (t.isOptionalCallExpression(links[0]) && t.isMemberExpression(base)) {
+      // `a.b?.()`: the call's `this` is a.
+      const target = this.memberTarget(base, out, true);
+      receiver = t.isSuper(target.object) ? t.thisExpression() : target.object;
+      start = this.materialize(target, out);
+    } else start = this.materialize(this.expr(base, out), out);
+    const walk = (i: number, cur: t.Identifier, receiver: t.Expression | null, sink: t.Statement[]): void => {
+      const link = links[i];
+      const last = i === links.length - 1;
+      const inner: t.Statement[] = [];
+      if (t.isOptionalMemberExpression(link)) {
+        const prop = link.computed ? this.expr(link.property as t.Expression, inner) : (link.property as t.Expression);
+        const member = t.memberExpression(t.cloneNode(cur), prop, link.computed);
+        if (last) inner.push(assign(result, remove ? t.unaryExpression("delete", member) : member));
+        else walk(i + 1, this.materialize(member, inner), cur, inner);
+      } else {
+        const args = rebuildArgs(link.arguments, this.operands(argOperands(link.arguments), inner, "call"));
+        const call = receiver
+          ? t.callExpression(t.memberExpression(this.callable(cur, t.identifier("expression")), t.identifier("call")), [receiver, ...args])
+          : t.callExpression(t.cloneNode(cur), args);
+        const got = this.site(t.cloneNode(cur), call, inner);
+        if (last) inner.push(assign(result, got));
+        else walk(i + 1, got, null, inner);
+      }
+      if (link.optional) {
+        sink.push(t.ifStatement(
+          t.binaryExpression("==", t.cloneNode(cur), t.nullLiteral()),
+          assign(result, remove ? t.booleanLiteral(true) : t.identifier("undefined")),
+          t.blockStatement(inner),
+        ));
+      } else sink.push(...inner);
+    };
+    walk(0, start, receiver, out);
+    return t.identifier(result.name);
+  }
+
+  // ---- operators --------------------------------------------------------
+
+  private logical(e: t.LogicalExpression, out: t.Statement[]): t.Expression {
+    const left = this.expr(e.left, out);
+    if (!this.has(e.right)) return t.logicalExpression(e.operator, left, e.right);
+    const r = this.materialize(left, out);
+    const result = this.newTemp();
+    out.push(assign(result, r));
+    const inner: t.Statement[] = [];
+    inner.push(assign(result, this.expr(e.right, inner)));
+    out.push(t.ifStatement(shortCircuitTest(e.operator, result), t.blockStatement(inner)));
+    return t.identifier(result.name);
+  }
+
+  private conditional(e: t.ConditionalExpression, out: t.Statement[]): t.Expression {
+    const test = this.expr(e.test, out);
+    if (!this.has(e.consequent) && !this.has(e.alternate)) return t.conditionalExpression(test, e.consequent, e.alternate);
+    const r = this.newTemp();
+    const c: t.Statement[] = [];
+    c.push(assign(r, this.expr(e.consequent, c)));
+    const a: t.Statement[] = [];
+    a.push(assign(r, this.expr(e.alternate, a)));
+    out.push(t.ifStatement(test, t.blockStatement(c), t.blockStatement(a)));
+    return t.identifier(r.name);
+  }
+
+  /** The object (and computed key) of a member reference, evaluated in order;
+   * `settle` keeps them in temps (a later operand has a call site). */
+  protected memberTarget(m: t.MemberExpression, out: t.Statement[], settle: boolean): t.MemberExpression {
+    if (t.isSuper(m.object)) {
+      if (!m.computed) return m;
+      const [key] = this.operands([value(m.property as t.Expression)], out, settle ? "all" : "order");
+      return t.memberExpression(m.object, key, true);
+    }
+    const ops = [value(m.object as t.Expression)];
+    if (m.computed) ops.push(value(m.property as t.Expression));
+    const vals = this.operands(ops, out, settle ? "all" : "order");
+    return t.memberExpression(vals[0], m.computed ? vals[1] : m.property, m.computed);
+  }
+
+  private assignment(e: t.AssignmentExpression, out: t.Statement[]): t.Expression {
+    const op = e.operator;
+    const rightHas = this.has(e.right);
+    const left = e.left;
+    if (t.isObjectPattern(left) || t.isArrayPattern(left)) {
+      // Destructuring assignment: the value is the right-hand side.
+      const rhs = this.materialize(this.expr(e.right, out), out);
+      if (!this.has(left)) {
+        out.push(t.expressionStatement(t.assignmentExpression("=", left, rhs)));
+      } else this.bindPattern(left, rhs, null, out);
+      return t.identifier(rhs.name);
+    }
+    let target: t.LVal = left as t.LVal;
+    if (t.isMemberExpression(target)) target = this.memberTarget(target, out, rightHas);
+    if (op === "=") {
+      const right = this.expr(e.right, out);
+      return t.assignmentExpression("=", target, right);
+    }
+    if (op === "&&=" || op === "||=" || op === "??=") {
+      const logicalOp = op.slice(0, 2) as "&&" | "||" | "??";
+      const r = this.newTemp();
+      out.push(assign(r, t.cloneNode(target) as t.Expression));
+      const inner: t.Statement[] = [];
+      const right = this.expr(e.right, inner);
+      inner.push(assign(r, t.assignmentExpression("=", t.cloneNode(target), right)));
+      out.push(t.ifStatement(shortCircuitTest(logicalOp, r), t.blockStatement(inner)));
+      return t.identifier(r.name);
+    }
+    // x op= f(): the old value of x is read before f runs.
+    const old = rightHas ? this.materialize(t.cloneNode(target) as t.Expression, out) : (t.cloneNode(target) as t.Expression);
+    const right = this.expr(e.right, out);
+    return t.assignmentExpression("=", target, t.binaryExpression(op.slice(0, -1) as t.BinaryExpression["operator"], old, right));
+  }
+
+  private object(e: t.ObjectExpression, out: t.Statement[]): t.Expression {
+    const ops: Operand[] = [];
+    for (const p of e.properties) {
+      if (t.isSpreadElement(p)) ops.push({ expr: p.argument, kind: "objectSpread" });
+      else {
+        // A computed key is converted to a property key before the value is evaluated.
+        if (p.computed) ops.push({ expr: p.key as t.Expression, kind: "key" });
+        if (t.isObjectProperty(p)) ops.push(value(p.value as t.Expression, propertyName(p)));
+      }
+    }
+    const vals = this.operands(ops, out);
+    let j = 0;
+    return t.objectExpression(e.properties.map((p) => {
+      if (t.isSpreadElement(p)) return t.spreadElement(vals[j++]);
+      const key = p.computed ? vals[j++] : p.key;
+      if (t.isObjectProperty(p)) {
+        const v = vals[j++];
+        return t.objectProperty(key, v, p.computed, p.shorthand && t.isIdentifier(v) && t.isIdentifier(key) && v.name === key.name);
+      }
+      return t.objectMethod(p.kind, key as t.Expression, p.params, p.body, p.computed, p.generator, p.async);
+    }));
+  }
+
+  /**
+   * A class whose `extends` clause or computed keys contain call sites: the
+   * heritage and the keys are evaluated (and the keys converted) in order
+   * before the class is created; static code still runs when it is.
+   */
+  protected classExpression(e: t.ClassExpression | t.ClassDeclaration, out: t.Statement[]): t.ClassExpression {
+    const ops: Operand[] = [];
+    if (e.superClass) ops.push(value(e.superClass));
+    const keyed = e.body.body.filter((m) => "computed" in m && m.computed) as (t.ClassMethod | t.ClassProperty)[];
+    for (const m of keyed) ops.push({ expr: m.key as t.Expression, kind: "key" });
+    // Every operand is settled: the class body evaluates them in place
+    // together with code (field initializers) that is not an operand.
+    const vals = this.operands(ops, out, "all");
+    let j = 0;
+    const superClass = e.superClass ? vals[j++] : null;
+    for (const m of keyed) m.key = vals[j++];
+    return t.classExpression(e.id, superClass, e.body, e.decorators);
+  }
+
+  // ---- destructuring ----------------------------------------------------
+
+  /**
+   * Binds `pattern` to the settled value `v` step by step, in the order the
+   * language does it, so defaults and computed keys may contain call sites.
+   * `kind` declares the bound names (`let`, `const`, `var`); null assigns.
+   */
+  bindPattern(pattern: t.LVal, v: t.Expression, kind: "var" | "let" | "const" | null, out: t.Statement[]): void {
+    if (t.isIdentifier(pattern)) {
+      out.push(kind ? t.variableDeclaration(kind, [t.variableDeclarator(pattern, v)]) : assign(pattern, v));
+      return;
+    }
+    if (t.isAssignmentPattern(pattern)) throw this.fail(pattern, "fiberlet internal error: default outside a pattern element");
+    if (t.isMemberExpression(pattern)) {
+      out.push(t.expressionStatement(t.assignmentExpression("=", pattern, v)));
+      return;
+    }
+    if (t.isObjectPattern(pattern)) {
+      out.push(t.expressionStatement(this.helper("coercible", [v])));
+      const keys: t.Expression[] = [];
+      for (const p of pattern.properties) {
+        if (t.isRestElement(p)) {
+          const rest = this.materialize(this.helper("objectRest", [v, t.arrayExpression(keys.map((k) => t.cloneNode(k)))]), out);
+          this.bindElement(p.argument, rest, null, kind, out);
+          continue;
+        }
+        let key: t.Expression;
+        if (p.computed) key = this.settle(this.expr(p.key as t.Expression, out), { expr: p.key as t.Expression, kind: "key" }, out);
+        else key = t.isIdentifier(p.key) ? t.stringLiteral(p.key.name) : t.isNumericLiteral(p.key) ? t.stringLiteral(String(p.key.value)) : (p.key as t.Expression);
+        keys.push(key);
+        const target = p.value as t.LVal;
+        const element = t.isAssignmentPattern(target) ? target.left : target;
+        const lref = this.targetReference(element, out);
+        const got = this.materialize(t.memberExpression(v, t.cloneNode(key), true), out);
+        this.bindElement(lref, got, t.isAssignmentPattern(target) ? target.right : null, kind, out);
+      }
+      return;
+    }
+    if (t.isArrayPattern(pattern)) {
+      this.bindArray(pattern, v, kind, out);
+      return;
+    }
+    throw this.fail(pattern, `fiberlet: cannot destructure into a ${pattern.type}`);
+  }
+
+  /** The reference an assignment element writes to, evaluated before the
+   * value is read (for a member target); patterns and names stay as they are. */
+  private targetReference(element: t.LVal, out: t.Statement[]): t.LVal {
+    if (t.isMemberExpression(element)) return this.memberTarget(element, out, true);
+    return element;
+  }
+
+  private bindElement(target: t.LVal, got: t.Identifier, fallback: t.Expression | null, kind: "var" | "let" | "const" | null, out: t.Statement[]): void {
+    if (fallback) {
+      const inner: t.Statement[] = [];
+      const name = t.isIdentifier(target) ? target.name : undefined;
+      const d = this.expr(fallback, inner);
+      inner.push(assign(got, name !== undefined && isAnonymousFunction(fallback) ? nameFunction(d, name) : d));
+      out.push(t.ifStatement(t.binaryExpression("===", t.cloneNode(got), t.identifier("undefined")), t.blockStatement(inner)));
+    }
+    if (t.isObjectPattern(target) || t.isArrayPattern(target)) this.bindPattern(target, got, kind, out);
+    else if (t.isAssignmentPattern(target)) this.bindElement(target.left, got, target.right, kind, out);
+    else this.bindPattern(target, got, kind, out);
+  }
+
+  /**
+   * Array destructuring through the iterator protocol, one element at a
+   * time (R.iterator gives an iterator record, R.step its next value or
+   * undefined once done), so a default may suspend; the iterator is closed
+   * if the pattern ends before it does (R.finish), or quietly when binding
+   * throws (R.abandon).
+   */
+  private bindArray(pattern: t.ArrayPattern, v: t.Expression, kind: "var" | "let" | "const" | null, out: t.Statement[]): void {
+    const it = this.materialize(this.helper("iterator", [v]), out);
+    const body: t.Statement[] = [];
+    for (const element of pattern.elements) {
+      if (element === null) {
+        body.push(t.expressionStatement(this.helper("step", [t.cloneNode(it)])));
+        continue;
+      }
+      if (t.isRestElement(element)) {
+        const lref = this.targetReference(element.argument as t.LVal, body);
+        const rest = this.materialize(this.helper("rest", [t.cloneNode(it)]), body);
+        this.bindElement(lref, rest, null, kind, body);
+        continue;
+      }
+      const target = (t.isAssignmentPattern(element) ? element.left : element) as t.LVal;
+      const lref = this.targetReference(target, body);
+      const got = this.materialize(this.helper("step", [t.cloneNode(it)]), body);
+      this.bindElement(lref, got, t.isAssignmentPattern(element) ? element.right : null, kind, body);
+    }
+    if (kind) {
+      // The names are declared outside the guard (a declaration inside the
+      // try block would be scoped to it); the guard assigns them.
+      const names = Object.keys(t.getBindingIdentifiers(pattern));
+      out.push(t.variableDeclaration(kind === "var" ? "var" : "let", names.map((n) => t.variableDeclarator(t.identifier(n)))));
+      retargetDeclarations(body);
+    }
+    const e = t.identifier(`${this.prefix}x`);
+    out.push(t.tryStatement(
+      t.blockStatement(body),
+      t.catchClause(e, t.blockStatement([
+        t.expressionStatement(this.helper("abandon", [t.cloneNode(it)])),
+        t.throwStatement(t.identifier(e.name)),
+      ])),
+    ));
+    out.push(t.expressionStatement(this.helper("finish", [t.cloneNode(it)])));
+  }
+}
+
+/** Inside a lowered array pattern, declarations became assignments to
+ * names declared before the guard. */
+function retargetDeclarations(body: t.Statement[]): void {
+  for (let i = 0; i < body.length; i++) {
+    const s = body[i];
+    if (t.isVariableDeclaration(s)) {
+      body[i] = t.expressionStatement(t.sequenceExpression(s.declarations.map((d) => t.assignmentExpression("=", d.id as t.LVal, d.init ?? t.identifier("undefined")))));
+    } else if (t.isIfStatement(s) && t.isBlockStatement(s.consequent)) retargetDeclarations(s.consequent.body);
+    else if (t.isTryStatement(s)) retargetDeclarations(s.block.body);
+  }
+}
+
+export function assign(id: t.Identifier, v: t.Expression): t.ExpressionStatement {
+  return t.expressionStatement(t.assignmentExpression("=", t.identifier(id.name), v));
+}
+
+function shortCircuitTest(op: "&&" | "||" | "??", r: t.Identifier): t.Expression {
+  const id = t.identifier(r.name);
+  if (op === "&&") return id;
+  if (op === "||") return t.unaryExpression("!", id);
+  return t.binaryExpression("==", id, t.nullLiteral());
+}
+
+/** Evaluating it runs no user code (so it may sit between a brand store and
+ * the call); a mutable variable read is inert but not stable. */
+function isInert(e: t.Expression): boolean {
+  return t.isIdentifier(e) || (t.isLiteral(e) && !t.isTemplateLiteral(e)) || t.isThisExpression(e) ||
+    t.isFunctionExpression(e) || t.isArrowFunctionExpression(e) ||
+    (t.isUnaryExpression(e) && (e.operator === "-" || e.operator === "void" || e.operator === "!") && t.isLiteral(e.argument));
+}
+
+export function isPure(e: t.Expression): boolean {
+  return t.isIdentifier(e) || t.isLiteral(e) || t.isThisExpression(e) || t.isFunctionExpression(e) || t.isArrowFunctionExpression(e);
+}
+
+function isAnonymousFunction(e: t.Expression): boolean {
+  return ((t.isFunctionExpression(e) || t.isClassExpression(e)) && !e.id) || t.isArrowFunctionExpression(e);
+}
+
+/** `{ "name": fn }["name"]`: an anonymous function keeps the name its
+ * position gave it after it moves. */
+export function nameFunction(fn: t.Expression, name: string): t.Expression {
+  return t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(name), fn)]), t.stringLiteral(name), true);
+}
+
+function propertyName(p: t.ObjectProperty): string | undefined {
+  if (p.computed) return undefined;
+  if (t.isIdentifier(p.key)) return p.key.name;
+  if (t.isStringLiteral(p.key)) return p.key.value;
+  return undefined;
+}
+
+function calleeText(node: t.Expression): string {
+  if (t.isIdentifier(node)) return node.name;
+  if (t.isMemberExpression(node) && !node.computed && t.isIdentifier(node.property)) {
+    return `${calleeText(node.object as t.Expression)}.${node.property.name}`;
+  }
+  if (t.isThisExpression(node)) return "this";
+  if (t.isSuper(node)) return "super";
+  return "expression";
+}
