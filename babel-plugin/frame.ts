@@ -9,6 +9,7 @@ import type { Binding, Scope } from "@babel/traverse";
 import { types as t } from "@babel/core";
 import type { Site } from "./normalize.js";
 import { functionOf, skipFunction } from "./sites.js";
+import { iterationStart } from "./normalize.js";
 
 export interface Slot {
   key: string;
@@ -79,63 +80,232 @@ function referencedFromNestedFunction(binding: Binding, fn: NodePath<t.Function>
 }
 
 /**
- * Variables that a nested function captures and that are assigned after
- * their declaration live in a box `{ v }`: a closure created before a
- * suspension must see the same variable as the resumed frame.
+ * Variables that a nested function captures live in a box `{ v }` when the
+ * closure and the frame could disagree after a resume: the variable is
+ * assigned after its declaration, or a closure may be created before the
+ * variable is initialized (a hoisted function, a closure textually before
+ * the declaration). A closure created before a suspension and the resumed
+ * frame then share the box. The box is created where the variable's scope
+ * begins, so a hoisted `var` read early and a closure made early both see
+ * it; a `let`/`const`/`class` box starts as R.box() (a hole) and reads that
+ * could happen before the declaration check it (TDZ, R.get).
  */
-export function boxCapturedVariables(fn: NodePath<t.Function>): boolean {
+export function boxCapturedVariables(fn: NodePath<t.Function>, R: string, resumeNames: Set<string>): boolean {
+  const order = visitOrder(fn);
   let boxed = false;
   for (const scope of ownScopes(fn)) {
     for (const binding of Object.values(scope.bindings) as Binding[]) {
-      if (!["var", "let", "param"].includes(binding.kind)) continue;
+      if (!["var", "let", "const", "param"].includes(binding.kind)) continue;
+      // Resume functions are recreated with their scope, never saved.
+      if (resumeNames.has(binding.identifier.name)) continue;
+      if (!referencedFromNestedFunction(binding, fn)) continue;
       const violations = binding.constantViolations.filter((p: NodePath) => !(p.isVariableDeclarator() && p.node.id === binding.identifier));
-      if (violations.length === 0 || !referencedFromNestedFunction(binding, fn)) continue;
-      box(binding, fn);
+      if (violations.length === 0 && !closureMayPrecedeInit(binding, fn, order)) continue;
+      if (!box(binding, fn, order, R)) continue;
       boxed = true;
     }
   }
   return boxed;
 }
 
-function box(binding: Binding, fn: NodePath<t.Function>): void {
+type Order = Map<t.Node, [number, number]>;
+
+/** Pre-order entry and exit numbers of every node of the function. */
+function visitOrder(fn: NodePath<t.Function>): Order {
+  const order: Order = new Map();
+  let clock = 0;
+  const visit = (node: t.Node) => {
+    const span: [number, number] = [clock++, 0];
+    order.set(node, span);
+    for (const key of t.VISITOR_KEYS[node.type] ?? []) {
+      const child = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(child)) for (const c of child) { if (c && typeof c === "object") visit(c as t.Node); }
+      else if (child && typeof child === "object") visit(child as t.Node);
+    }
+    span[1] = clock++;
+  };
+  visit(fn.node.body);
+  return order;
+}
+
+/** The statement that declares a binding (its declarator's declaration). */
+function declarationOf(binding: Binding): NodePath {
+  return binding.path.isVariableDeclarator() ? binding.path.parentPath! : binding.path;
+}
+
+/** The outermost function inside `fn` that contains `p`, or null. */
+function closureOf(p: NodePath, fn: NodePath<t.Function>): NodePath<t.Function> | null {
+  let found: NodePath<t.Function> | null = null;
+  for (let q: NodePath | null = p.parentPath; q && q !== fn; q = q.parentPath) if (q.isFunction()) found = q;
+  return found;
+}
+
+/** Could a read of `ref` happen before the binding is initialized? */
+function mayPrecedeInit(ref: NodePath, binding: Binding, fn: NodePath<t.Function>, order: Order): boolean {
+  if (binding.kind === "param" || binding.path.isCatchClause?.()) return false;
+  const decl = declarationOf(binding);
+  // Declarations in a switch case can be jumped over.
+  if (decl.parentPath?.isSwitchCase()) return true;
+  const declEnd = order.get(decl.node)?.[1];
+  const closure = closureOf(ref, fn);
+  const at = closure ?? ref;
+  const start = order.get(at.node)?.[0];
+  if (declEnd === undefined || start === undefined) return true;
+  if (closure && closure.isFunctionDeclaration()) return true;
+  return start < declEnd;
+}
+
+function closureMayPrecedeInit(binding: Binding, fn: NodePath<t.Function>, order: Order): boolean {
+  return binding.referencePaths.some((ref) => closureOf(ref, fn) !== null && mayPrecedeInit(ref, binding, fn, order));
+}
+
+/** Boxes one binding; false when its declaration has a shape left alone. */
+function box(binding: Binding, fn: NodePath<t.Function>, order: Order, R: string): boolean {
   const name = binding.identifier.name;
-  const boxed = (value: t.Expression) => t.objectExpression([t.objectProperty(t.identifier("v"), value)]);
-  const read = () => t.memberExpression(t.identifier(name), t.identifier("v"));
+  const lexical = binding.kind === "let" || binding.kind === "const";
+  const decl = declarationOf(binding);
+  const isCatch = binding.path.isCatchClause();
+  // Loop heads other than `for (let ...;;)` keep their own bindings.
+  if (decl.parentPath?.isForXStatement() && decl.key === "left") return false;
+  if (lexical && !isCatch && !decl.isVariableDeclaration() && !decl.isClassDeclaration()) return false;
+  const member = () => t.memberExpression(t.identifier(name), t.identifier("v"));
+  const read = (ref: NodePath) => lexical && !isCatch && mayPrecedeInit(ref, binding, fn, order)
+    ? t.callExpression(t.memberExpression(t.identifier(R), t.identifier("get")), [t.identifier(name), t.stringLiteral(name)])
+    : member();
   // Snapshot: each replacement registers new references while we iterate.
-  const refs = [...binding.referencePaths];
+  // Inside its own body a class refers to its inner binding (the class
+  // expression made below keeps the name), never to the box.
+  const refs = binding.referencePaths.filter((ref) => !(decl.isClassDeclaration() && ref.findParent((p) => p.node === decl.node)));
   const violations = [...binding.constantViolations];
-  for (const ref of refs) if (ref.isIdentifier({ name })) ref.replaceWith(read());
+  for (const ref of refs) if (ref.isIdentifier({ name })) ref.replaceWith(read(ref));
   for (const v of violations) {
     if (v.isAssignmentExpression() || v.isUpdateExpression()) {
       const target = v.isAssignmentExpression() ? v.get("left") : v.get("argument");
-      if (target.isIdentifier({ name })) target.replaceWith(read());
-      else if (target.isPattern()) target.traverse({
-        Identifier(p) {
-          if (p.node.name === name && p.scope.getBinding(name) === binding && p.isBindingIdentifier()) {
-            p.replaceWith(read());
-            p.skip();
-          }
-        },
-      });
+      if (target.isIdentifier({ name })) target.replaceWith(member());
+      else if (target.isPattern()) retargetPattern(target, name, binding, member);
     }
   }
-  const decl = binding.path;
-  if (binding.kind === "param") {
-    const body = fn.get("body") as NodePath<t.BlockStatement>;
-    body.unshiftContainer("body", t.expressionStatement(t.assignmentExpression("=", t.identifier(name), boxed(t.identifier(name)))));
-    return;
+  const body = fn.get("body") as NodePath<t.BlockStatement>;
+  const boxed = (value: t.Expression) => t.objectExpression([t.objectProperty(t.identifier("v"), value)]);
+  if (binding.kind === "param" || isCatch) {
+    const block = isCatch ? (binding.path.get("body") as NodePath<t.BlockStatement>) : body;
+    block.unshiftContainer("body", t.expressionStatement(t.assignmentExpression("=", t.identifier(name), boxed(t.identifier(name)))));
+    return true;
   }
-  if (decl.isVariableDeclarator()) {
-    const init = decl.node.init ?? t.identifier("undefined");
-    decl.get("init").replaceWith(boxed(init));
-    // A for-let loop copies its bindings into each iteration: give each
-    // iteration its own box, as the unboxed variable would have had.
-    const loop = decl.parentPath.parentPath;
-    if (loop?.isForStatement() && decl.parentPath.node === loop.node.init && (decl.parentPath.node as t.VariableDeclaration).kind !== "var") {
-      const fresh = t.assignmentExpression("=", t.identifier(name), boxed(read()));
-      loop.node.update = loop.node.update ? t.sequenceExpression([fresh, loop.node.update]) : fresh;
+  if (decl.isClassDeclaration()) {
+    const cls = decl.node;
+    declareBoxAtScopeStart(decl, name, R);
+    decl.replaceWith(t.expressionStatement(t.assignmentExpression("=", member(), t.classExpression(cls.id, cls.superClass, cls.body, cls.decorators))));
+    return true;
+  }
+  const declaration = decl as NodePath<t.VariableDeclaration>;
+  const loop = declaration.parentPath;
+  if (loop?.isForStatement() && declaration.key === "init") {
+    if (declaration.node.kind === "var") {
+      // Hoisted: the box exists from the function's entry.
+      body.unshiftContainer("body", t.variableDeclaration("var", [t.variableDeclarator(t.identifier(name), boxed(t.identifier("undefined")))]));
+      loop.node.init = t.sequenceExpression(declaration.node.declarations.map((d) => t.assignmentExpression("=", retarget(d.id, name, member), d.init ?? t.identifier("undefined"))));
+      return true;
+    }
+    // A for-let loop copies its bindings into each iteration: each
+    // iteration gets its own box, made before the update runs.
+    const d = binding.path.node as t.VariableDeclarator;
+    if (!t.isIdentifier(d.id)) return false;
+    d.init = boxed(d.init ?? t.identifier("undefined"));
+    const fresh = t.assignmentExpression("=", t.identifier(name), boxed(member()));
+    const start = iterationStart.get(loop.node);
+    if (start) {
+      const body = (loop.node.body as t.BlockStatement).body;
+      body.splice(body.indexOf(start), 0, t.expressionStatement(fresh));
+    } else loop.node.update = loop.node.update ? t.sequenceExpression([fresh, loop.node.update]) : fresh;
+    return true;
+  }
+  if (declaration.node.kind === "var") {
+    body.unshiftContainer("body", t.variableDeclaration("var", [t.variableDeclarator(t.identifier(name), boxed(t.identifier("undefined")))]));
+  } else declareBoxAtScopeStart(declaration, name, R);
+  // The declaration assigns the box instead; other names it declares stay.
+  const rest: t.VariableDeclarator[] = [];
+  const assigns: t.Statement[] = [];
+  for (const d of declaration.node.declarations) {
+    const names = Object.keys(t.getBindingIdentifiers(d.id));
+    if (!names.includes(name)) {
+      rest.push(d);
+      continue;
+    }
+    const others = names.filter((n) => n !== name);
+    if (others.length) rest.push(...others.map((n) => t.variableDeclarator(t.identifier(n))));
+    if (d.init || lexical) {
+      assigns.push(t.expressionStatement(t.assignmentExpression("=", retarget(d.id, name, member), d.init ?? t.identifier("undefined"))));
     }
   }
+  const kind = declaration.node.kind === "const" ? "let" : declaration.node.kind;
+  const replacement = [...(rest.length ? [t.variableDeclaration(kind as "var" | "let", rest)] : []), ...assigns];
+  if (declaration.parentPath?.isBlockStatement() || declaration.parentPath?.isProgram() || declaration.parentPath?.isSwitchCase()) {
+    declaration.replaceWithMultiple(replacement.length ? replacement : [t.emptyStatement()]);
+  } else return false;
+  return true;
+}
+
+/** `let x = R.box()` where the scope of the declaration begins. */
+function declareBoxAtScopeStart(decl: NodePath, name: string, R: string): void {
+  const start = t.variableDeclaration("let", [t.variableDeclarator(t.identifier(name), t.callExpression(t.memberExpression(t.identifier(R), t.identifier("box")), []))]);
+  const parent = decl.parentPath!;
+  if (parent.isSwitchCase()) {
+    // The scope is the whole switch block: the box goes before the switch.
+    parent.parentPath!.insertBefore(start);
+  } else if (parent.isBlockStatement() || parent.isProgram()) {
+    (parent as NodePath<t.BlockStatement>).unshiftContainer("body", start);
+  }
+}
+
+/** A pattern (or name) with `name` replaced by its box's `v`. */
+function retarget(id: t.LVal | t.VoidPattern, name: string, member: () => t.MemberExpression): t.LVal {
+  if (t.isIdentifier(id)) return id.name === name ? member() : id;
+  const copy = t.cloneNode(id, true) as t.LVal;
+  const visit = (node: t.Node): t.Node => {
+    if (t.isIdentifier(node) && node.name === name) return member();
+    if (t.isObjectProperty(node)) {
+      if (node.shorthand && t.isIdentifier(node.value) && node.value.name === name) {
+        node.shorthand = false;
+        node.value = member();
+        return node;
+      }
+      node.value = visit(node.value) as t.Expression;
+      if (node.computed) node.key = visit(node.key) as t.Expression;
+      return node;
+    }
+    if (t.isAssignmentPattern(node)) {
+      node.left = visit(node.left) as typeof node.left;
+      return node;
+    }
+    if (t.isArrayPattern(node)) {
+      node.elements = node.elements.map((e) => (e ? (visit(e) as typeof e) : e));
+      return node;
+    }
+    if (t.isObjectPattern(node)) {
+      node.properties = node.properties.map((p) => visit(p) as typeof p);
+      return node;
+    }
+    if (t.isRestElement(node)) {
+      node.argument = visit(node.argument) as typeof node.argument;
+      return node;
+    }
+    return node;
+  };
+  return visit(copy) as t.LVal;
+}
+
+function retargetPattern(target: NodePath, name: string, binding: Binding, member: () => t.MemberExpression): void {
+  target.traverse({
+    Identifier(p) {
+      if (p.node.name === name && p.scope.getBinding(name) === binding && p.isBindingIdentifier()) {
+        const parent = p.parentPath;
+        if (parent.isObjectProperty() && parent.node.shorthand) parent.node.shorthand = false;
+        p.replaceWith(member());
+        p.skip();
+      }
+    },
+  });
 }
 
 /** Numbers the call sites in source order and plans what each one saves. */
@@ -160,8 +330,11 @@ export function planFrame(
   };
   for (const scope of ownScopes(fn)) {
     for (const binding of Object.values(scope.bindings) as Binding[]) {
-      if (binding.kind === "local" || binding.kind === "module" || resumeNames.has(binding.identifier.name)) continue;
-      const functionScoped = binding.kind === "var" || binding.kind === "param" ||
+      // A named function expression's own name is a local of its frame
+      // (the resume copy is declared elsewhere and must get it back).
+      const ownName = binding.kind === "local" && binding.path.node === fn.node;
+      if ((binding.kind === "local" && !ownName) || binding.kind === "module" || resumeNames.has(binding.identifier.name)) continue;
+      const functionScoped = binding.kind === "var" || binding.kind === "param" || ownName ||
         (binding.kind === "hoisted" && scope === fn.scope);
       addSlot(binding.identifier.name, binding, functionScoped);
     }

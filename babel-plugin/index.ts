@@ -86,6 +86,7 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     let ctor = constructorKind(node);
     if (ctor === "base" && !t.isClassMethod(node) && !readsThisOrNewTarget(path)) ctor = null;
     hasSuperOrBail(path, fail, ctor === "derived");
+    refuseDynamicScope(path, fail);
     moveParamsIntoBody(path);
 
     const facts = classifyCalls(path, (p) => isMarkedCallee(p, st), names.R);
@@ -113,7 +114,7 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     // resume function and the brand use the function's place in the file.
     const own = detach(node);
     renameShadowed(own);
-    if (boxCapturedVariables(own)) own.scope.crawl();
+    if (boxCapturedVariables(own, names.R, names.resumeNames)) own.scope.crawl();
     const frame = planFrame(own, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)), ctor !== null);
 
     let resumeRef: () => t.Expression = () => t.identifier("undefined");
@@ -255,11 +256,16 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
           };
           removeDirective(program.node);
           const needsBlock = new WeakSet<t.Node>();
+          const markedScopes = new WeakSet<t.Node>();
           // Decide what is marked before anything is rewritten.
           program.traverse({
             Function(path) {
+              // Marking is lexical, like "use strict": a function is marked by
+              // its own directive, the module's, or any enclosing function's.
               const own = t.isBlockStatement(path.node.body) && hasDirective(path.node.body);
-              if (!own && !st.moduleMarked) return;
+              const outer = path.findParent((p) => p.isFunction());
+              if (!own && !st.moduleMarked && !(outer && markedScopes.has(outer.node))) return;
+              markedScopes.add(path.node);
               const why = ineligible(path.node);
               if (why) {
                 if (own) throw path.buildCodeFrameError(`fiberlet: "use fiber" cannot mark ${why}; only plain functions, arrows, methods and constructors can be suspended`);
@@ -403,10 +409,40 @@ function hasSuperOrBail(path: NodePath<t.Function>, fail: (n: t.Node, m: string)
 }
 
 /**
+ * `with` and direct `eval` resolve names at run time, against the frame the
+ * plugin rewrites (renamed, boxed, split into two copies): they cannot be
+ * made resumable.
+ */
+function refuseDynamicScope(path: NodePath<t.Function>, fail: (n: t.Node, m: string) => Error): void {
+  path.get("body").traverse({
+    Function(p) {
+      p.skip();
+    },
+    WithStatement(p) {
+      throw fail(p.node, "fiberlet: a `with` statement cannot be used in a marked function; move it into a function outside the marked code (without \"use fiber\")");
+    },
+    CallExpression(p) {
+      if (p.get("callee").isIdentifier({ name: "eval" }) && !p.scope.getBinding("eval")) {
+        throw fail(p.node, "fiberlet: a direct `eval` cannot see the variables of a marked function; use an indirect eval `(0, eval)(code)` or move it into a function outside the marked code");
+      }
+    },
+  });
+}
+
+/**
  * Non-simple parameters (defaults, patterns) are evaluated before the body,
  * where a call could run before the prologue reads its caller flag. They move
- * into the body; `fn.length` is kept by leaving a `= void 0` default where
- * the original had one.
+ * into the body as declarations, in order, keeping the language's scoping:
+ * - without parameter expressions, parameters and body `var`s are one scope,
+ *   so the parameters become `var`s;
+ * - with them (defaults, computed keys), parameters are `let`s (a default
+ *   sees the parameters before it, the ones after it are in their TDZ), and
+ *   the body's `var`s and functions live in a scope of their own: a body
+ *   binding that shares a parameter's name, or a name a parameter expression
+ *   refers to, is renamed, and a `var` named like a parameter starts with
+ *   the parameter's value.
+ * `fn.length` is kept by leaving a `= void 0` default where the original had
+ * one.
  */
 function moveParamsIntoBody(path: NodePath<t.Function>): void {
   const params = path.node.params;
@@ -414,23 +450,100 @@ function moveParamsIntoBody(path: NodePath<t.Function>): void {
   // TypeScript parameter properties (`constructor(private x)`) are the
   // TypeScript transform's to rewrite; leave such a parameter list alone.
   if (params.some((p) => t.isTSParameterProperty(p))) return;
+  const hasExpressions = path.get("params").some((p) => {
+    let found = false;
+    p.traverse({
+      Function(q) {
+        found = true;
+        q.stop();
+      },
+      AssignmentPattern(q) {
+        found = true;
+        q.stop();
+      },
+      ObjectProperty(q) {
+        if (q.node.computed) {
+          found = true;
+          q.stop();
+        }
+      },
+    });
+    return found || t.isAssignmentPattern(p.node);
+  });
+  const kind = hasExpressions ? "let" : "var";
   const body = path.node.body as t.BlockStatement;
+  const separate: t.Statement[] = hasExpressions ? separateBodyScope(path) : [];
   const moved: t.Statement[] = [];
   path.node.params = params.map((param, i) => {
-    if (t.isIdentifier(param)) return param;
+    if (t.isIdentifier(param) && !hasExpressions) return param;
     const id = path.scope.generateUidIdentifier(`p${i}`);
     if (t.isAssignmentPattern(param)) {
       const value = t.conditionalExpression(t.binaryExpression("===", t.cloneNode(id), t.identifier("undefined")), param.right, t.cloneNode(id));
-      moved.push(t.variableDeclaration("let", [t.variableDeclarator(param.left as t.LVal, value)]));
+      moved.push(t.variableDeclaration(kind, [t.variableDeclarator(param.left as t.LVal, value)]));
       return t.assignmentPattern(id, t.unaryExpression("void", t.numericLiteral(0)));
     }
     if (t.isRestElement(param)) {
-      if (t.isIdentifier(param.argument)) return param;
-      moved.push(t.variableDeclaration("let", [t.variableDeclarator(param.argument as t.LVal, t.cloneNode(id))]));
+      if (t.isIdentifier(param.argument) && !hasExpressions) return param;
+      moved.push(t.variableDeclaration(kind, [t.variableDeclarator(param.argument as t.LVal, t.cloneNode(id))]));
       return t.restElement(id);
     }
-    moved.push(t.variableDeclaration("let", [t.variableDeclarator(param as t.LVal, t.cloneNode(id))]));
+    moved.push(t.variableDeclaration(kind, [t.variableDeclarator(param as t.LVal, t.cloneNode(id))]));
     return id;
   });
-  body.body.unshift(...moved);
+  body.body.unshift(...moved, ...separate);
+}
+
+/**
+ * Renames the body's `var`s and top-level functions that a parameter list
+ * with expressions must not see (see moveParamsIntoBody); returns the
+ * declarations that start a renamed `var` with its parameter's value.
+ */
+function separateBodyScope(path: NodePath<t.Function>): t.Statement[] {
+  const paramNames = new Set<string>();
+  const freeNames = new Set<string>();
+  for (const p of path.get("params")) {
+    for (const name of Object.keys(p.getBindingIdentifiers())) paramNames.add(name);
+    p.traverse({
+      Identifier(q) {
+        const parent = (q as NodePath).parentPath!;
+        if (q.isReferencedIdentifier() || (parent.isAssignmentExpression() && (q as NodePath).key === "left")) freeNames.add(q.node.name);
+      },
+    });
+  }
+  const starts: t.Statement[] = [];
+  const body = path.get("body") as NodePath<t.BlockStatement>;
+  const fnScope = path.scope;
+  for (const name of [...new Set([...paramNames, ...freeNames])]) {
+    const declaredInBody = bodyDeclares(body, name);
+    if (!declaredInBody) continue;
+    const renamed = fnScope.generateUid(name);
+    body.traverse({
+      Identifier(q) {
+        if (q.node.name !== name) return;
+        const binding = q.scope.getBinding(name);
+        if (binding && binding.scope !== fnScope) return;
+        q.node.name = renamed;
+      },
+    });
+    if (paramNames.has(name) && declaredInBody === "var") {
+      starts.push(t.variableDeclaration("var", [t.variableDeclarator(t.identifier(renamed), t.identifier(name))]));
+    }
+  }
+  return starts;
+}
+
+/** How the body itself declares `name` at function level, if it does. */
+function bodyDeclares(body: NodePath<t.BlockStatement>, name: string): "var" | "function" | null {
+  let found: "var" | "function" | null = null;
+  body.traverse({
+    Function(p) {
+      if (p.isFunctionDeclaration() && p.node.id?.name === name && p.parentPath === body) found ??= "function";
+      p.skip();
+    },
+    VariableDeclaration(p) {
+      if (p.node.kind !== "var") return;
+      for (const d of p.node.declarations) if (name in t.getBindingIdentifiers(d.id)) found = "var";
+    },
+  });
+  return found;
 }

@@ -88,8 +88,18 @@ export class Linearizer {
     return t.callExpression(t.memberExpression(this.runtime(), t.identifier(name)), args);
   }
 
-  /** Emits a call site `temp = call` and returns the temp. */
+  /**
+   * Emits a call site `temp = call` and returns the temp. The brand is read
+   * from a temp (materialized here if needed, before the call): later passes
+   * rewrite names in the body (boxes), and the brand read is only added to
+   * the body when the copies are emitted.
+   */
   site(brand: t.Expression | null, call: t.Expression, out: t.Statement[]): t.Identifier {
+    if (brand && !(t.isIdentifier(brand) && this.isTemp(brand))) {
+      const temp = this.materialize(t.cloneNode(brand), out);
+      replaceOperand(call, brand, temp);
+      brand = temp;
+    }
     const temp = this.newTemp();
     const stmt = t.expressionStatement(t.assignmentExpression("=", temp, call));
     this.sites.set(stmt, { temp: t.identifier(temp.name), brand });
@@ -615,6 +625,28 @@ export class Linearizer {
     ));
     out.push(t.expressionStatement(this.helper("finish", [t.cloneNode(it)])));
   }
+}
+
+/** Replaces `from` (by identity, or an identical name) where it is the
+ * callee, receiver or constructor of `call`. */
+function replaceOperand(call: t.Expression, from: t.Expression, to: t.Identifier): void {
+  const same = (n: t.Node) => n === from || (t.isIdentifier(n) && t.isIdentifier(from) && n.name === from.name) || (t.isThisExpression(n) && t.isThisExpression(from));
+  if (t.isCallExpression(call) || t.isNewExpression(call)) {
+    if (same(call.callee)) call.callee = t.identifier(to.name);
+    else if (t.isMemberExpression(call.callee)) {
+      const m = call.callee;
+      // `(typeof fn === "function" ? fn : R.notCallable(...)).call(receiver, ...)`
+      if (t.isConditionalExpression(m.object)) {
+        const c = m.object;
+        if (same(c.consequent)) {
+          c.consequent = t.identifier(to.name);
+          (c.test as t.BinaryExpression).left = t.unaryExpression("typeof", t.identifier(to.name));
+          ((c.alternate as t.CallExpression).arguments as t.Expression[])[0] = t.identifier(to.name);
+        }
+      }
+      if (call.arguments.length && same(call.arguments[0] as t.Node)) call.arguments[0] = t.identifier(to.name);
+    }
+  } else if (t.isTaggedTemplateExpression(call) && same(call.tag)) call.tag = t.identifier(to.name);
 }
 
 /** Inside a lowered array pattern, declarations became assignments to

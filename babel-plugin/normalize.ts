@@ -20,6 +20,10 @@ import { Linearizer, assign, isPure } from "./linearize.js";
 
 export type { Site } from "./linearize.js";
 
+/** A `for` loop whose update moved into its body: the statement where the
+ * next iteration starts. */
+export const iterationStart = new WeakMap<t.Node, t.Statement>();
+
 export class Normalizer extends Linearizer {
   private labelCount = 0;
 
@@ -206,6 +210,11 @@ export class Normalizer extends Linearizer {
     let update = s.update;
     let tail: t.Statement[] = [];
     if (update && this.has(update)) {
+      // Where the next iteration begins (its per-iteration bindings are made
+      // before the update runs): frame.ts gives boxed `let`s fresh boxes here.
+      const start = t.emptyStatement();
+      iterationStart.set(s, start);
+      tail.push(start);
       const inner = this.newLabel();
       body = t.blockStatement([t.labeledStatement(inner, retargetContinues(body, labels, inner))]);
       const e = this.expr(update, tail);
@@ -213,6 +222,8 @@ export class Normalizer extends Linearizer {
       update = null;
     }
     const loop = t.forStatement(init, test, update, t.blockStatement([...head, ...body.body, ...tail]));
+    const start = iterationStart.get(s);
+    if (start) iterationStart.set(loop, start);
     if (before.length === 0) out.push(wrapLabels(loop, labels));
     else out.push(t.blockStatement([...before, wrapLabels(loop, labels)]));
   }

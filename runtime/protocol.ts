@@ -55,6 +55,8 @@ export interface RuntimeState {
   notCallable(value: unknown, text: string): never;
   constructed(value: unknown, self: unknown, newTarget: unknown): unknown;
   key(value: unknown): PropertyKey;
+  box(): { v: unknown };
+  get(box: { v: unknown }, name: string): unknown;
   strings(strings: TemplateStringsArray): TemplateStringsArray;
   coercible(value: unknown): void;
   objectRest(source: object, excluded: PropertyKey[]): object;
@@ -206,6 +208,21 @@ function key(value: unknown): PropertyKey {
   return Reflect.ownKeys({ [value as unknown as PropertyKey]: 0 })[0];
 }
 
+/** The value of a boxed `let`/`const`/`class` before its declaration ran. */
+const HOLE: unknown = Object.freeze({ toString: () => "[fiberlet uninitialized binding]" });
+
+/** A box for a captured lexical binding, made where its scope begins. */
+function box(): { v: unknown } {
+  return { v: HOLE };
+}
+
+/** A read of a boxed lexical binding that may come before its declaration. */
+function get(b: { v: unknown }, name: string): unknown {
+  const v = b.v;
+  if (v === HOLE) throw new ReferenceError(`Cannot access '${name}' before initialization`);
+  return v;
+}
+
 /** A tagged template's strings object, made once per site at module level. */
 function strings(s: TemplateStringsArray): TemplateStringsArray {
   return s;
@@ -319,6 +336,8 @@ export const R: RuntimeState = {
   notCallable,
   constructed,
   key,
+  box,
+  get,
   strings,
   coercible,
   objectRest,
