@@ -146,8 +146,10 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     }
     let usesPrivate = false;
     path.traverse({ PrivateName() { usesPrivate = true; } });
-    if (usesPrivate && classPath) {
-      // Private names are only reachable inside the class body.
+    // Private names, and a class expression's own name, are only reachable
+    // inside the class body.
+    const insideOnly = usesPrivate || (classPath?.isClassExpression() && classPath.node.id);
+    if (insideOnly && classPath) {
       stmt.insertBefore(t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname))]));
       st.done.add(resume);
       classPath.get("body").unshiftContainer("body", t.staticBlock([

@@ -204,6 +204,183 @@ const cases: Case[] = [
     log: ["@s", "@x"],
     result: [1, 1, 2, "x", 1],
   },
+  {
+    name: "a boxed var read by a closure before its declaration is undefined, not an error",
+    body(sw) {
+      const read = () => x;
+      const before = read();
+      sw("s");
+      var x = 2;
+      x = 3;
+      return [before, read()];
+    },
+    send: [0],
+    yields: ["s"],
+    log: ["@s"],
+    result: [undefined, 3],
+  },
+  {
+    name: "a let read by a hoisted function before its declaration is in its TDZ",
+    body(sw) {
+      let early: unknown;
+      try {
+        early = read();
+      } catch (e) {
+        early = (e as Error).constructor.name;
+      }
+      let x = sw("init");
+      function read() {
+        return x;
+      }
+      return [early, read()];
+    },
+    send: [5],
+    yields: ["init"],
+    log: ["@init"],
+    result: ["ReferenceError", 5],
+  },
+  {
+    name: "a nested function declaration sees a let initialized by the switching call",
+    body(sw) {
+      const x = sw("x");
+      function g() {
+        return x;
+      }
+      return g();
+    },
+    send: [7],
+    yields: ["x"],
+    log: ["@x"],
+    result: 7,
+  },
+  {
+    name: "a named function expression refers to itself after a resume",
+    body(sw) {
+      const fact = function f(n: number): number {
+        sw(n);
+        return n <= 1 ? 1 : n * f(n - 1);
+      };
+      return fact(3);
+    },
+    send: [0, 0, 0],
+    yields: [3, 2, 1],
+    log: ["@3", "@2", "@1"],
+    result: 6,
+  },
+  {
+    name: "a named class expression refers to itself after a resume",
+    body(sw) {
+      const K = class Self {
+        static make() {
+          sw("make");
+          return new Self();
+        }
+      };
+      return K.make() instanceof K;
+    },
+    send: [0],
+    yields: ["make"],
+    log: ["@make"],
+    result: true,
+  },
+  {
+    name: "a class declared after a switch has its own this in methods and fields",
+    body(sw) {
+      sw("before");
+      class P {
+        x = 1;
+        y = this.x + 1;
+        get() {
+          return this.y;
+        }
+      }
+      return new P().get();
+    },
+    send: [0],
+    yields: ["before"],
+    log: ["@before"],
+    result: 2,
+  },
+  {
+    name: "a body var named like a pattern parameter starts with its value",
+    body(sw) {
+      function f({ a }: { a: number }) {
+        var a: number;
+        sw(a);
+        return a;
+      }
+      function g(a = 1, b = () => a) {
+        var a: number;
+        a = 2;
+        sw(a);
+        return [a, b()];
+      }
+      return [f({ a: 5 }), g()];
+    },
+    send: [0, 0],
+    yields: [5, 2],
+    log: ["@5", "@2"],
+    result: [5, [2, 1]],
+  },
+  {
+    name: "a default parameter's closure does not see a body var of the same name",
+    body(sw) {
+      const y = "outer";
+      function h(x = () => y) {
+        var y = "body";
+        sw(y);
+        return x();
+      }
+      return h();
+    },
+    send: [0],
+    yields: ["body"],
+    log: ["@body"],
+    result: "outer",
+  },
+  {
+    name: "a later parameter is in its TDZ for an earlier default",
+    body(sw) {
+      function f(a = b, b = 1) {
+        return sw([a, b]);
+      }
+      try {
+        return f();
+      } catch (e) {
+        return (e as Error).constructor.name;
+      }
+    },
+    send: [],
+    yields: [],
+    log: [],
+    result: "ReferenceError",
+  },
+  {
+    name: "a closure made in a for-let update with a call site sees its own iteration",
+    body(sw) {
+      const fs: (() => number)[] = [];
+      for (let i = 0; i < 3; fs.push(() => i), i += sw(i)) {
+        // each iteration's i
+      }
+      return fs.map((f) => f());
+    },
+    send: [1, 1, 1],
+    yields: [0, 1, 2],
+    log: ["@0", "@1", "@2"],
+    result: [1, 2, 3],
+  },
+  {
+    name: "arrows written inside a marked function are marked (lexical marking)",
+    body(sw) {
+      const inner = [1, 2].map((x) => x);
+      const later = () => sw("inner");
+      return [inner, later()];
+    },
+    send: ["v"],
+    yields: ["inner"],
+    log: ["@inner"],
+    result: [[1, 2], "v"],
+  },
 ];
 
 suite(cases);
