@@ -12,7 +12,7 @@
 import type { NodePath } from "@babel/core";
 import { types as t } from "@babel/core";
 import { childNodes, mapChildren } from "./nodes.js";
-import { ARGS_SLOT, NEW_TARGET_SLOT, THIS_SLOT, type Frame, type SitePlan, type Slot } from "./frame.js";
+import { ARGS_SLOT, NEW_TARGET_SLOT, SUPER_CALL_SLOT, SUPER_SLOT, THIS_SLOT, type Frame, type SitePlan, type Slot } from "./frame.js";
 
 export interface Names {
   /** Module-level binding of the protocol object `R`. */
@@ -41,12 +41,14 @@ interface Local {
   self: string;
   args: string;
   nt: string;
+  sup: string;
+  supCall: string;
 }
 
 function locals(n: Names): Local {
   return {
     E: `${n.p}E`, U: `${n.p}U`, rec: `${n.p}rec`, v: `${n.p}v`, mode: `${n.p}mode`, pc: `${n.p}pc`,
-    self: `${n.p}this`, args: `${n.p}arguments`, nt: `${n.p}newTarget`,
+    self: `${n.p}this`, args: `${n.p}arguments`, nt: `${n.p}newTarget`, sup: `${n.p}super`, supCall: `${n.p}superCall`,
   };
 }
 
@@ -56,11 +58,41 @@ function walk(node: t.Node, visit: (node: t.Node) => void): void {
   if (!t.isFunction(node)) for (const child of childNodes(node)) walk(child, visit);
 }
 
-function slotValue(slot: Slot, L: Local, inResume: boolean): t.Expression {
+function slotValue(slot: Slot, L: Local, inResume: boolean, n?: Names, derived = false): t.Expression {
   if (slot.binding) return id(slot.name);
-  if (slot.key === THIS_SLOT) return inResume ? id(L.self) : t.thisExpression();
-  if (slot.key === ARGS_SLOT) return inResume ? id(L.args) : id("arguments");
-  return inResume ? id(L.nt) : t.metaProperty(id("new"), id("target"));
+  if (inResume) return id(localOf(slot, L));
+  if (slot.key === THIS_SLOT) {
+    // Before super() a derived constructor has no `this` yet.
+    return derived ? t.callExpression(mem(id(n!.R), "thisOr"), [t.arrowFunctionExpression([], t.thisExpression())]) : t.thisExpression();
+  }
+  if (slot.key === ARGS_SLOT) return id("arguments");
+  if (slot.key === SUPER_SLOT) {
+    // Made only when the frame is captured: the resume copy is a plain
+    // function, where `super` means nothing; this arrow keeps the method's.
+    const k = id("k");
+    const v = id("v");
+    return t.arrowFunctionExpression([k, id("w"), v], t.conditionalExpression(
+      id("w"),
+      t.assignmentExpression("=", t.memberExpression(t.super(), t.cloneNode(k), true), t.cloneNode(v)),
+      t.memberExpression(t.super(), t.cloneNode(k), true),
+    ));
+  }
+  if (slot.key === SUPER_CALL_SLOT) {
+    const a = id("a");
+    return t.arrowFunctionExpression([t.restElement(a)], t.callExpression(t.super(), [t.spreadElement(t.cloneNode(a))]));
+  }
+  return t.metaProperty(id("new"), id("target"));
+}
+
+/** The resume copy's local for a slot that is not a binding. */
+function localOf(slot: Slot, L: Local): string {
+  switch (slot.key) {
+    case THIS_SLOT: return L.self;
+    case ARGS_SLOT: return L.args;
+    case SUPER_SLOT: return L.sup;
+    case SUPER_CALL_SLOT: return L.supCall;
+    default: return L.nt;
+  }
 }
 
 /**
@@ -83,7 +115,8 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
     suspensionReturns.add(ret);
     return [
       set(mem(rec(), "k"), t.numericLiteral(plan.k)),
-      ...[...plan.live].filter((slot) => slot.binding).map((slot) => set(saved(slot), slotValue(slot, L, true))),
+      // A derived constructor's `this` changes when super() runs here.
+      ...[...plan.live].filter((slot) => slot.binding || (ctor === "derived" && slot.key === THIS_SLOT)).map((slot) => set(saved(slot), slotValue(slot, L, true))),
       ...(guarded ? [set(id(L.U), t.booleanLiteral(true))] : []),
       ret,
     ];
@@ -268,14 +301,14 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
   const fnScoped = frame.slots.filter((s) => s.functionScoped);
   if (fnScoped.length) {
     prologue.push(t.variableDeclaration("var", fnScoped.map((slot) => {
-      const name = slot.binding ? slot.name : slot.key === THIS_SLOT ? L.self : slot.key === ARGS_SLOT ? L.args : L.nt;
+      const name = slot.binding ? slot.name : localOf(slot, L);
       return t.variableDeclarator(id(name), saved(slot));
     })));
   }
   if (guarded) prologue.push(t.variableDeclaration("let", [t.variableDeclarator(id(L.U), t.booleanLiteral(false))]));
   const resumeBody = t.blockStatement([...prologue, ...list(body.body, true)]);
-  if (ctor) finishLikeNew(resumeBody, L, n);
-  replaceFrameReferences(resumeBody, L, frame);
+  if (ctor) finishLikeNew(resumeBody, L, n, frame);
+  replaceFrameReferences(resumeBody, L, frame, n);
   const resume = t.functionExpression(
     id(`${safeName(fnName)}$resume`),
     [id(L.rec), id(L.v), id(L.mode)],
@@ -293,12 +326,19 @@ const suspensionReturns = new WeakSet<t.Node>();
  * object (and a plain call, with no new.target, returns what it returns).
  * super() cannot run again after a resume: it had already run.
  */
-function finishLikeNew(body: t.BlockStatement, L: Local, n: Names): void {
+function finishLikeNew(body: t.BlockStatement, L: Local, n: Names, frame: Frame): void {
   const result = (value: t.Expression) =>
     t.callExpression(mem(id(n.R), "constructed"), [value, id(L.self), id(L.nt)]);
   const fix = (node: t.Node): t.Node => {
     if (t.isReturnStatement(node) && !suspensionReturns.has(node)) return t.returnStatement(result(node.argument ?? t.identifier("undefined")));
-    if (t.isCallExpression(node) && t.isSuper(node.callee)) return t.callExpression(mem(id(n.R), "superAgain"), []);
+    if (t.isCallExpression(node) && t.isSuper(node.callee)) {
+      // super(...) through the arrow saved at capture: it runs the parent
+      // constructor with this constructor's new.target and initializes the
+      // fields, binding `this`, as the call in place would have.
+      if (!frame.callsSuper) return t.callExpression(mem(id(n.R), "superAgain"), []);
+      mapChildren(node, fix);
+      return t.assignmentExpression("=", id(L.self), t.callExpression(id(L.supCall), node.arguments));
+    }
     if (!t.isFunction(node)) mapChildren(node, fix);
     return node;
   };
@@ -322,9 +362,42 @@ function safeName(name: string): string {
 
 /** In the resume copy, `this`, `arguments` and `new.target` (also inside
  * arrow functions) are the saved ones. */
-function replaceFrameReferences(body: t.BlockStatement, L: Local, frame: Frame): void {
+function replaceFrameReferences(body: t.BlockStatement, L: Local, frame: Frame, n: Names): void {
+  const isSuperMember = (e: t.Node): e is t.MemberExpression => t.isMemberExpression(e) && t.isSuper(e.object);
+  const keyOf = (m: t.MemberExpression): t.Expression =>
+    m.computed ? replaceIn(m.property as t.Expression) : t.stringLiteral((m.property as t.Identifier).name);
+  const sup = (...args: t.Expression[]) => t.callExpression(id(L.sup), args);
+  /** `super.x` and friends, through the arrow saved at capture. */
+  const superForm = (node: t.Node): t.Expression | null => {
+    if (isSuperMember(node)) return sup(keyOf(node), t.numericLiteral(0));
+    if (t.isCallExpression(node) && isSuperMember(node.callee)) {
+      const args = node.arguments.map((a) => (t.isSpreadElement(a) ? t.spreadElement(replaceIn(a.argument)) : replaceIn(a as t.Expression)));
+      return t.callExpression(t.memberExpression(sup(keyOf(node.callee), t.numericLiteral(0)), id("call")), [frame.usesThis ? id(L.self) : t.thisExpression(), ...args]);
+    }
+    if (t.isAssignmentExpression(node) && isSuperMember(node.left)) {
+      const key = keyOf(node.left);
+      const right = replaceIn(node.right);
+      if (node.operator === "=") return sup(key, t.numericLiteral(1), right);
+      const logical = node.operator.slice(0, -1);
+      if (logical === "&&" || logical === "||" || logical === "??") {
+        return t.logicalExpression(logical, sup(key, t.numericLiteral(0)), sup(t.cloneNode(key), t.numericLiteral(1), right));
+      }
+      return sup(key, t.numericLiteral(1), t.binaryExpression(logical as t.BinaryExpression["operator"], sup(t.cloneNode(key), t.numericLiteral(0)), right));
+    }
+    if (t.isUpdateExpression(node) && isSuperMember(node.argument)) {
+      return t.callExpression(mem(id(n.R), "superUpdate"), [id(L.sup), keyOf(node.argument), t.numericLiteral(node.operator === "++" ? 1 : -1), t.booleanLiteral(node.prefix)]);
+    }
+    if (t.isUnaryExpression(node, { operator: "delete" }) && isSuperMember(node.argument)) {
+      return t.callExpression(mem(id(n.R), "superDelete"), [keyOf(node.argument)]);
+    }
+    return null;
+  };
   const visit = (parent: t.Node) =>
     mapChildren(parent, (node) => {
+      if (frame.usesSuper) {
+        const replaced = superForm(node);
+        if (replaced) return replaced;
+      }
       if (t.isThisExpression(node) && frame.usesThis) return id(L.self);
       if (t.isIdentifier(node) && node.name === "arguments" && frame.usesArguments &&
         !(t.isMemberExpression(parent) && parent.property === node && !parent.computed)) return id(L.args);
@@ -368,7 +441,7 @@ export function decorateFast(
       t.objectProperty(id("k"), t.numericLiteral(plan.k)),
       ...frame.slots.map((slot) => t.objectProperty(
         t.isValidIdentifier("$" + slot.key) ? id("$" + slot.key) : t.stringLiteral("$" + slot.key),
-        plan.live.has(slot) ? slotValue(slot, L, false) : t.identifier("undefined"),
+        plan.live.has(slot) ? slotValue(slot, L, false, n, ctor === "derived") : t.identifier("undefined"),
       )),
     ]);
     const temp = plan.temp.name;
@@ -376,10 +449,7 @@ export function decorateFast(
       ...(guarded ? [set(id(L.U), t.booleanLiteral(true))] : []),
       t.returnStatement(t.callExpression(mem(id(n.R), "cap"), [record])),
     ]);
-    // Before super() returns, a derived constructor has no `this` to save.
-    const canSave = ctor === "derived"
-      ? t.logicalExpression("&&", id(L.E), t.callExpression(mem(id(n.R), "hasThis"), [t.arrowFunctionExpression([], t.thisExpression())]))
-      : id(L.E);
+    const canSave = id(L.E);
     const onSentinel = t.ifStatement(
       t.binaryExpression("===", id(temp), id(n.S)),
       t.blockStatement([

@@ -37,6 +37,8 @@ export interface Frame {
   usesThis: boolean;
   usesArguments: boolean;
   usesNewTarget: boolean;
+  usesSuper: boolean;
+  callsSuper: boolean;
   /** Some `finally` guards code with a call site: a capture must not run it. */
   guardedFinally: boolean;
 }
@@ -44,6 +46,10 @@ export interface Frame {
 export const THIS_SLOT = "this";
 export const ARGS_SLOT = "arguments";
 export const NEW_TARGET_SLOT = "newTarget";
+/** `super.x` of a method: an arrow made at capture that reads and writes it. */
+export const SUPER_SLOT = "super";
+/** `super(...)` of a derived constructor captured before it ran. */
+export const SUPER_CALL_SLOT = "superCall";
 
 /** Scopes of `fn` itself and its blocks (not nested functions). */
 function ownScopes(fn: NodePath<t.Function>): Scope[] {
@@ -342,6 +348,8 @@ export function planFrame(
   let usesThis = false;
   let usesArguments = false;
   let usesNewTarget = false;
+  let usesSuper = false;
+  let callsSuper = false;
   const planned: SitePlan[] = [];
   const siteOf = new Map<t.Node, SitePlan>();
   fn.get("body").traverse({
@@ -356,6 +364,10 @@ export function planFrame(
     },
     MetaProperty(p) {
       if (p.node.meta.name === "new") usesNewTarget = true;
+    },
+    Super(p) {
+      if (p.parentPath.isCallExpression({ callee: p.node })) callsSuper = true;
+      else usesSuper = true;
     },
     ExpressionStatement(p) {
       if (functionOf(p) !== fn) return;
@@ -384,10 +396,14 @@ export function planFrame(
   if (usesThis) addSlot(THIS_SLOT, null, true);
   if (usesArguments) addSlot(ARGS_SLOT, null, true);
   if (usesNewTarget) addSlot(NEW_TARGET_SLOT, null, true);
+  if (usesSuper) addSlot(SUPER_SLOT, null, true);
+  if (callsSuper) addSlot(SUPER_CALL_SLOT, null, true);
   for (const plan of planned) {
     const live = liveNames.get(plan)!;
     for (const slot of slots) {
       const needed = live.has(slot.binding ? slot.name : slot.key) ||
+        // Whether super is used again after a resume is not worth tracking.
+        slot.key === SUPER_SLOT || slot.key === SUPER_CALL_SLOT ||
         // A constructor's `this` and `new.target` finish the construction.
         (constructorLike && !slot.binding && slot.key !== ARGS_SLOT) ||
         // The arguments object may alias a parameter.
@@ -416,7 +432,7 @@ export function planFrame(
       if (finalizer && (range.has(block) || (handler && range.has(handler)))) guardedFinally = true;
     },
   });
-  return { slots, slotOf, sites: planned, siteOf, range, usesThis, usesArguments, usesNewTarget, guardedFinally };
+  return { slots, slotOf, sites: planned, siteOf, range, usesThis, usesArguments, usesNewTarget, usesSuper, callsSuper, guardedFinally };
 }
 
 /** Is a block-scoped binding initialized when control is at `at`? */

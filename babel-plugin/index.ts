@@ -85,7 +85,6 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     // resumed frame as a call (see docs/protocol.md, Constructors).
     let ctor = constructorKind(node);
     if (ctor === "base" && !t.isClassMethod(node) && !readsThisOrNewTarget(path)) ctor = null;
-    hasSuperOrBail(path, fail, ctor === "derived");
     refuseDynamicScope(path, fail);
     moveParamsIntoBody(path);
 
@@ -398,17 +397,6 @@ function readsThisOrNewTarget(path: NodePath<t.Function>): boolean {
   return found;
 }
 
-function hasSuperOrBail(path: NodePath<t.Function>, fail: (n: t.Node, m: string) => Error, derived: boolean): void {
-  path.get("body").traverse({
-    Function(p) {
-      if (!p.isArrowFunctionExpression()) p.skip();
-    },
-    Super(p) {
-      if (derived && p.parentPath.isCallExpression({ callee: p.node })) return;
-      throw fail(p.node, "fiberlet: `super` cannot be used in a marked function yet; move the super call into an unmarked helper method");
-    },
-  });
-}
 
 /**
  * `with` and direct `eval` resolve names at run time, against the frame the

@@ -66,6 +66,9 @@ export interface RuntimeState {
   finish(record: IteratorRecord): void;
   abandon(record: IteratorRecord): void;
   superAgain(): never;
+  thisOr(read: () => unknown): unknown;
+  superUpdate(sup: (key: PropertyKey, write: number, value?: unknown) => unknown, key: PropertyKey, delta: number, prefix: boolean): unknown;
+  superDelete(key: PropertyKey): never;
   hasThis(read: () => unknown): boolean;
 }
 
@@ -304,6 +307,28 @@ function superAgain(): never {
   throw new ReferenceError("Super constructor may only be called once");
 }
 
+/** `this` of a derived constructor, or undefined before super() ran. */
+function thisOr(read: () => unknown): unknown {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+/** `super.x++` (and `--`, prefix or not) in a resumed frame. */
+function superUpdate(sup: (key: PropertyKey, write: number, value?: unknown) => unknown, key: PropertyKey, delta: number, prefix: boolean): unknown {
+  let old = sup(key, 0) as number | bigint;
+  old = typeof old === "bigint" ? old : +old;
+  const next = typeof old === "bigint" ? old + BigInt(delta) : old + delta;
+  sup(key, 1, next);
+  return prefix ? next : old;
+}
+
+function superDelete(_key: PropertyKey): never {
+  throw new ReferenceError("Unsupported reference to 'super'");
+}
+
 /** Is `this` initialized (a derived constructor after super())? */
 function hasThis(read: () => unknown): boolean {
   try {
@@ -347,5 +372,8 @@ export const R: RuntimeState = {
   finish,
   abandon,
   superAgain,
+  thisOr,
+  superUpdate,
+  superDelete,
   hasThis,
 };

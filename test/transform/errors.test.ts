@@ -122,13 +122,13 @@ describe("ordinary code compiles under the module directive", () => {
   });
 });
 
-describe("rejected with an error located at the offending code (current limitations)", () => {
-  it("super.method() in a marked method", () => {
-    expectLocatedError(
-      [DIRECTIVE, "class A extends B {", "  m(x) {", "    return super.m(g(x));", "  }", "}"],
-      4,
-      /super/,
-    );
+describe("rejected with an error located at the offending code (constructs that resolve names at run time)", () => {
+  it("a direct eval in a marked function", () => {
+    expectLocatedError([DIRECTIVE, "export function f(code) {", "  const x = 1;", "  return eval(code);", "}"], 4, /eval/);
+  });
+
+  it("a `with` statement without a call in a marked function (sloppy script)", () => {
+    expectLocatedError(["function f(o) {", `  ${DIRECTIVE}`, "  with (o) {", "    x;", "  }", "}"], 3, /with/i, "script");
   });
 
   it("a `with` statement containing a call in a marked function (sloppy script)", () => {

@@ -381,6 +381,88 @@ const cases: Case[] = [
     log: ["@inner"],
     result: [[1, 2], "v"],
   },
+  {
+    name: "super method calls and property access in marked methods",
+    body(sw) {
+      class A {
+        _v?: number;
+        get v() {
+          return this._v ?? 1;
+        }
+        set v(x: number) {
+          this._v = x;
+        }
+        greet(s: string) {
+          return "A:" + s + ":" + this.v;
+        }
+        static who() {
+          return "A";
+        }
+      }
+      class B extends A {
+        greet(s: string) {
+          const before = super.greet(sw("arg"));
+          super.v = 10;
+          super.v += sw("inc") as number;
+          const after = super.greet(s);
+          return [before, after, super["greet"] === A.prototype.greet];
+        }
+        static who() {
+          return "B<" + super.who() + sw("static") + ">";
+        }
+      }
+      return [new B().greet("s"), B.who()];
+    },
+    send: ["a", 5, "!"],
+    yields: ["arg", "inc", "static"],
+    log: ["@arg", "@inc", "@static"],
+    result: [["A:a:1", "A:s:15", true], "B<A!>"],
+  },
+  {
+    name: "super in object literal methods and in arrows inside methods",
+    body(sw) {
+      const proto = { hello() { return "proto"; } };
+      const o = {
+        __proto__: proto,
+        hello() {
+          const later = () => super.hello() + sw("arrow");
+          return sw("method") + super.hello() + later();
+        },
+      };
+      return o.hello();
+    },
+    send: ["<", ">"],
+    yields: ["method", "arrow"],
+    log: ["@method", "@arrow"],
+    result: "<protoproto>",
+  },
+  {
+    name: "a derived constructor that switches before and after super()",
+    body(sw, log) {
+      class Base {
+        a: unknown;
+        constructor(a: unknown) {
+          log.push("base");
+          this.a = a;
+        }
+      }
+      class D extends Base {
+        field = log.push("field");
+        b: unknown;
+        constructor() {
+          const a = sw("before");
+          super(a);
+          this.b = sw("after");
+        }
+      }
+      const d = new D();
+      return [d.a, d.b, d instanceof D, d.field];
+    },
+    send: [1, 2],
+    yields: ["before", "after"],
+    log: ["@before", "base", "field", "@after"],
+    result: [1, 2, true, 3],
+  },
 ];
 
 suite(cases);
