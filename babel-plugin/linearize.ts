@@ -22,7 +22,7 @@
  * the call that could run code is settled before it too.
  */
 import { types as t } from "@babel/core";
-import { hasForOf, hasSite, type SiteFacts } from "./sites.js";
+import { hasCallSite, hasForOf, hasSite, type SiteFacts } from "./sites.js";
 
 /** One call site: the statement `temp = call` and how to read its brand. */
 export interface Site {
@@ -84,6 +84,11 @@ export class Linearizer {
     return hasSite(node, this.facts);
   }
 
+  /** Contains a call site other than implicit iteration. */
+  protected hasCall(node: t.Node | null | undefined): boolean {
+    return hasCallSite(node, this.facts);
+  }
+
   protected helper(name: string, args: t.Expression[]): t.CallExpression {
     return t.callExpression(t.memberExpression(this.runtime(), t.identifier(name)), args);
   }
@@ -135,7 +140,7 @@ export class Linearizer {
   protected settle(v: t.Expression, op: Operand, out: t.Statement[]): t.Expression {
     switch (op.kind) {
       case "spread":
-        return this.materialize(t.arrayExpression([t.spreadElement(v)]), out);
+        return this.iterateToArray(v, out);
       case "objectSpread":
         return this.materialize(t.objectExpression([t.spreadElement(v)]), out);
       case "string":
@@ -166,12 +171,13 @@ export class Linearizer {
     let last = mode === "all" ? list.length - 1 : -1;
     if (mode !== "all") {
       list.forEach((op, i) => {
-        if (this.has(op.expr) || (mode === "call" && !(op.kind === "value" && isInert(op.expr)))) last = i;
+        // A spread calls the iterator's next(), which may suspend.
+        if (this.has(op.expr) || op.kind === "spread" || (mode === "call" && !(op.kind === "value" && isInert(op.expr)))) last = i;
       });
     }
     return list.map((op, i) => {
       const v = this.expr(op.expr, out);
-      if (i < last || (i === last && mode !== "order")) return this.settle(v, op, out);
+      if (i < last || (i === last && mode !== "order") || op.kind === "spread") return this.settle(v, op, out);
       return v;
     });
   }
@@ -583,48 +589,142 @@ export class Linearizer {
   }
 
   /**
+   * The values a spread takes from `v`, as a fresh array. A plain array
+   * (R.plainArray: its iteration runs no user code) is copied natively;
+   * anything else is iterated with explicit call sites, so an iterator whose
+   * next() is marked may suspend in the middle.
+   */
+  protected iterateToArray(v: t.Expression, out: t.Statement[]): t.Identifier {
+    const src = this.materialize(v, out);
+    const arr = this.newTemp();
+    const slow: t.Statement[] = [];
+    const it = this.openIterator(src, slow);
+    slow.push(assign(arr, t.arrayExpression([])));
+    const loop: t.Statement[] = [];
+    const value = this.stepIterator(it, loop, true);
+    loop.push(t.expressionStatement(t.callExpression(t.memberExpression(t.identifier(arr.name), t.identifier("push")), [value])));
+    slow.push(t.whileStatement(t.booleanLiteral(true), t.blockStatement(loop)));
+    out.push(t.ifStatement(
+      this.helper("plainArray", [t.cloneNode(src)]),
+      assign(arr, t.arrayExpression([t.spreadElement(t.cloneNode(src))])),
+      t.blockStatement(slow),
+    ));
+    return t.identifier(arr.name);
+  }
+
+  /** GetIterator as call sites: `{ it, next, done }` temps. */
+  private openIterator(src: t.Identifier, out: t.Statement[]): IteratorTemps {
+    const method = this.materialize(this.helper("iteratorMethod", [t.cloneNode(src)]), out);
+    const it = this.site(method, t.callExpression(t.memberExpression(t.identifier(method.name), t.identifier("call")), [t.cloneNode(src)]), out);
+    out.push(t.expressionStatement(this.helper("checkObject", [t.identifier(it.name)])));
+    const next = this.materialize(t.memberExpression(t.identifier(it.name), t.identifier("next")), out);
+    const done = this.newTemp();
+    out.push(assign(done, t.booleanLiteral(false)));
+    return { it, next, done };
+  }
+
+  /**
+   * One IteratorStep as a call site. With `breakWhenDone` (a loop body), a
+   * finished iterator breaks out; otherwise the value is undefined once the
+   * iterator is done, and it is not called again.
+   */
+  private stepIterator(iter: IteratorTemps, out: t.Statement[], breakWhenDone: boolean): t.Identifier {
+    const value = this.newTemp();
+    const body: t.Statement[] = [];
+    // Whatever goes wrong inside the iterator leaves it done (not closed).
+    body.push(assign(iter.done, t.booleanLiteral(true)));
+    const result = this.site(iter.next, t.callExpression(t.memberExpression(t.identifier(iter.next.name), t.identifier("call")), [t.identifier(iter.it.name)]), body);
+    body.push(t.expressionStatement(this.helper("checkObject", [t.identifier(result.name)])));
+    const done = t.memberExpression(t.identifier(result.name), t.identifier("done"));
+    if (breakWhenDone) {
+      body.push(t.ifStatement(done, t.breakStatement()));
+      body.push(assign(value, t.memberExpression(t.identifier(result.name), t.identifier("value"))));
+      body.push(assign(iter.done, t.booleanLiteral(false)));
+      out.push(...body);
+      return t.identifier(value.name);
+    }
+    body.push(t.ifStatement(t.unaryExpression("!", done), t.blockStatement([
+      assign(value, t.memberExpression(t.identifier(result.name), t.identifier("value"))),
+      assign(iter.done, t.booleanLiteral(false)),
+    ])));
+    out.push(assign(value, t.identifier("undefined")));
+    out.push(t.ifStatement(t.unaryExpression("!", t.identifier(iter.done.name)), t.blockStatement(body)));
+    return t.identifier(value.name);
+  }
+
+  /** IteratorClose as call sites; `quiet` ignores its failures (the
+   * pattern is being left by an exception, which wins). */
+  private closeIterator(iter: IteratorTemps, out: t.Statement[], quiet: boolean): void {
+    const body: t.Statement[] = [assign(iter.done, t.booleanLiteral(true))];
+    const ret = this.materialize(t.memberExpression(t.identifier(iter.it.name), t.identifier("return")), body);
+    const call: t.Statement[] = [];
+    const result = this.site(ret, t.callExpression(t.memberExpression(t.identifier(ret.name), t.identifier("call")), [t.identifier(iter.it.name)]), call);
+    if (!quiet) call.push(t.expressionStatement(this.helper("checkObject", [t.identifier(result.name)])));
+    body.push(t.ifStatement(t.binaryExpression("!=", t.identifier(ret.name), t.nullLiteral()), t.blockStatement(call)));
+    const guarded = quiet ? [t.tryStatement(t.blockStatement(body), t.catchClause(null, t.blockStatement([])))] : body;
+    out.push(t.ifStatement(t.unaryExpression("!", t.identifier(iter.done.name)), t.blockStatement(guarded)));
+  }
+
+  /**
    * Array destructuring through the iterator protocol, one element at a
-   * time (R.iterator gives an iterator record, R.step its next value or
-   * undefined once done), so a default may suspend; the iterator is closed
-   * if the pattern ends before it does (R.finish), or quietly when binding
-   * throws (R.abandon).
+   * time with explicit call sites, so a default or the iterator's next()
+   * may suspend; the iterator is closed if the pattern ends before it does,
+   * or quietly when binding throws. A plain array whose pattern has no other
+   * call site is destructured natively instead.
    */
   private bindArray(pattern: t.ArrayPattern, v: t.Expression, kind: "var" | "let" | "const" | null, out: t.Statement[]): void {
-    const it = this.materialize(this.helper("iterator", [v]), out);
+    const src = this.materialize(v, out);
+    const names = Object.keys(t.getBindingIdentifiers(pattern));
+    if (kind) {
+      // The names are declared outside the branches and guards (a
+      // declaration inside them would be scoped to them); those assign them.
+      out.push(t.variableDeclaration(kind === "var" ? "var" : "let", names.map((n) => t.variableDeclarator(t.identifier(n)))));
+    }
     const body: t.Statement[] = [];
+    const iter = this.openIterator(src, body);
+    const guarded: t.Statement[] = [];
     for (const element of pattern.elements) {
       if (element === null) {
-        body.push(t.expressionStatement(this.helper("step", [t.cloneNode(it)])));
+        this.stepIterator(iter, guarded, false);
         continue;
       }
       if (t.isRestElement(element)) {
-        const lref = this.targetReference(element.argument as t.LVal, body);
-        const rest = this.materialize(this.helper("rest", [t.cloneNode(it)]), body);
-        this.bindElement(lref, rest, null, kind, body);
+        const lref = this.targetReference(element.argument as t.LVal, guarded);
+        const rest = this.newTemp();
+        guarded.push(assign(rest, t.arrayExpression([])));
+        const loop: t.Statement[] = [t.ifStatement(t.identifier(iter.done.name), t.breakStatement())];
+        const value = this.stepIterator(iter, loop, true);
+        loop.push(t.expressionStatement(t.callExpression(t.memberExpression(t.identifier(rest.name), t.identifier("push")), [value])));
+        guarded.push(t.whileStatement(t.booleanLiteral(true), t.blockStatement(loop)));
+        this.bindElement(lref, t.identifier(rest.name), null, kind, guarded);
         continue;
       }
       const target = (t.isAssignmentPattern(element) ? element.left : element) as t.LVal;
-      const lref = this.targetReference(target, body);
-      const got = this.materialize(this.helper("step", [t.cloneNode(it)]), body);
-      this.bindElement(lref, got, t.isAssignmentPattern(element) ? element.right : null, kind, body);
+      const lref = this.targetReference(target, guarded);
+      const got = this.stepIterator(iter, guarded, false);
+      this.bindElement(lref, got, t.isAssignmentPattern(element) ? element.right : null, kind, guarded);
     }
-    if (kind) {
-      // The names are declared outside the guard (a declaration inside the
-      // try block would be scoped to it); the guard assigns them.
-      const names = Object.keys(t.getBindingIdentifiers(pattern));
-      out.push(t.variableDeclaration(kind === "var" ? "var" : "let", names.map((n) => t.variableDeclarator(t.identifier(n)))));
-      retargetDeclarations(body);
-    }
+    if (kind) retargetDeclarations(guarded);
+    const failed: t.Statement[] = [];
+    this.closeIterator(iter, failed, true);
     const e = t.identifier(`${this.prefix}x`);
-    out.push(t.tryStatement(
-      t.blockStatement(body),
-      t.catchClause(e, t.blockStatement([
-        t.expressionStatement(this.helper("abandon", [t.cloneNode(it)])),
-        t.throwStatement(t.identifier(e.name)),
-      ])),
-    ));
-    out.push(t.expressionStatement(this.helper("finish", [t.cloneNode(it)])));
+    body.push(t.tryStatement(t.blockStatement(guarded), t.catchClause(e, t.blockStatement([...failed, t.throwStatement(t.identifier(e.name))]))));
+    this.closeIterator(iter, body, false);
+    if (this.hasCall(pattern)) {
+      out.push(...body);
+      return;
+    }
+    const native = kind
+      ? t.expressionStatement(t.assignmentExpression("=", t.cloneNode(pattern), t.cloneNode(src)))
+      : t.expressionStatement(t.assignmentExpression("=", t.cloneNode(pattern), t.cloneNode(src)));
+    out.push(t.ifStatement(this.helper("plainArray", [t.cloneNode(src)]), native, t.blockStatement(body)));
   }
+}
+
+interface IteratorTemps {
+  it: t.Identifier;
+  next: t.Identifier;
+  done: t.Identifier;
 }
 
 /** Replaces `from` (by identity, or an identical name) where it is the
@@ -650,14 +750,21 @@ function replaceOperand(call: t.Expression, from: t.Expression, to: t.Identifier
 }
 
 /** Inside a lowered array pattern, declarations became assignments to
- * names declared before the guard. */
+ * names declared before the guard (at any depth of the lowered code). */
 function retargetDeclarations(body: t.Statement[]): void {
   for (let i = 0; i < body.length; i++) {
     const s = body[i];
     if (t.isVariableDeclaration(s)) {
       body[i] = t.expressionStatement(t.sequenceExpression(s.declarations.map((d) => t.assignmentExpression("=", d.id as t.LVal, d.init ?? t.identifier("undefined")))));
-    } else if (t.isIfStatement(s) && t.isBlockStatement(s.consequent)) retargetDeclarations(s.consequent.body);
-    else if (t.isTryStatement(s)) retargetDeclarations(s.block.body);
+    } else if (t.isBlockStatement(s)) retargetDeclarations(s.body);
+    else if (t.isIfStatement(s)) {
+      retargetDeclarations([s.consequent]);
+      if (t.isBlockStatement(s.consequent)) retargetDeclarations(s.consequent.body);
+      if (s.alternate && t.isBlockStatement(s.alternate)) retargetDeclarations(s.alternate.body);
+    } else if (t.isTryStatement(s)) {
+      retargetDeclarations(s.block.body);
+      if (s.handler) retargetDeclarations(s.handler.body.body);
+    } else if (t.isWhileStatement(s) && t.isBlockStatement(s.body)) retargetDeclarations(s.body.body);
   }
 }
 

@@ -187,7 +187,7 @@ export class Normalizer extends Linearizer {
         init = t.variableDeclaration(
           init.kind,
           init.declarations.map((d) => {
-            if (!t.isIdentifier(d.id) && this.has(d.id)) {
+            if (!t.isIdentifier(d.id) && this.hasCall(d.id)) {
               throw this.fail(d.id, "fiberlet: a call inside a destructuring default in a `for` loop head of a marked function is not supported; declare the variables before the loop");
             }
             return t.variableDeclarator(d.id, d.init ? this.materialize(this.expr(d.init, before), before) : null);

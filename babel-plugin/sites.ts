@@ -56,7 +56,9 @@ export function functionOf(p: NodePath): NodePath<t.Function> | null {
   return null;
 }
 
-export type CallKind = "site" | "marked-site" | "plain";
+/** "iteration": a spread or an array pattern, which call the iterator's
+ * next() (maybe marked) implicitly; lowered to explicit call sites. */
+export type CallKind = "site" | "marked-site" | "plain" | "iteration";
 
 /** What the analysis of the original function body found, keyed by node (the
  * normalizer reuses the original nodes, so the facts survive the rewrite). */
@@ -125,6 +127,12 @@ export function classifyCalls(
     TaggedTemplateExpression(p) {
       kinds.set(p.node, kindOf(p.get("tag")));
     },
+    SpreadElement(p) {
+      if (!p.parentPath.isObjectExpression()) kinds.set(p.node, "iteration");
+    },
+    ArrayPattern(p) {
+      kinds.set(p.node, "iteration");
+    },
     Identifier(p) {
       if (!p.isReferencedIdentifier()) return;
       const binding = p.scope.getBinding(p.node.name);
@@ -143,7 +151,7 @@ export function hasSite(node: t.Node | null | undefined, facts: SiteFacts): bool
   if (known !== undefined) return known;
   let found = false;
   const kind = facts.kinds.get(node);
-  if (kind === "site" || kind === "marked-site") found = true;
+  if (kind === "site" || kind === "marked-site" || kind === "iteration") found = true;
   else if (t.isFunction(node)) {
     found = (t.isObjectMethod(node) || t.isClassMethod(node)) && node.computed && hasSite(node.key, facts);
   }
@@ -152,6 +160,26 @@ export function hasSite(node: t.Node | null | undefined, facts: SiteFacts): bool
       node.body.body.some((m) => "computed" in m && m.computed && hasSite((m as { key: t.Node }).key, facts));
   } else found = childNodes(node).some((child) => hasSite(child, facts));
   hasSiteMemo.set(node, found);
+  return found;
+}
+
+const hasCallMemo = new WeakMap<t.Node, boolean>();
+
+/** Like hasSite, not counting implicit iteration (spreads, array patterns). */
+export function hasCallSite(node: t.Node | null | undefined, facts: SiteFacts): boolean {
+  if (!node) return false;
+  const known = hasCallMemo.get(node);
+  if (known !== undefined) return known;
+  let found = false;
+  const kind = facts.kinds.get(node);
+  if (kind === "site" || kind === "marked-site") found = true;
+  else if (t.isFunction(node)) {
+    found = (t.isObjectMethod(node) || t.isClassMethod(node)) && node.computed && hasCallSite(node.key, facts);
+  } else if (t.isClass(node)) {
+    found = hasCallSite(node.superClass, facts) ||
+      node.body.body.some((m) => "computed" in m && m.computed && hasCallSite((m as { key: t.Node }).key, facts));
+  } else found = childNodes(node).some((child) => hasCallSite(child, facts));
+  hasCallMemo.set(node, found);
   return found;
 }
 

@@ -60,11 +60,9 @@ export interface RuntimeState {
   strings(strings: TemplateStringsArray): TemplateStringsArray;
   coercible(value: unknown): void;
   objectRest(source: object, excluded: PropertyKey[]): object;
-  iterator(iterable: unknown): IteratorRecord;
-  step(record: IteratorRecord): unknown;
-  rest(record: IteratorRecord): unknown[];
-  finish(record: IteratorRecord): void;
-  abandon(record: IteratorRecord): void;
+  plainArray(value: unknown): boolean;
+  iteratorMethod(value: unknown): (this: unknown) => unknown;
+  checkObject(value: unknown): void;
   superAgain(): never;
   thisOr(read: () => unknown): unknown;
   superUpdate(sup: (key: PropertyKey, write: number, value?: unknown) => unknown, key: PropertyKey, delta: number, prefix: boolean): unknown;
@@ -248,53 +246,25 @@ function objectRest(source: object, excluded: PropertyKey[]): object {
   return out;
 }
 
-/** An iterator record of a lowered array pattern: the iterator, its next
- * method, and whether it is done (then it must not be closed). */
-export interface IteratorRecord {
-  i: Iterator<unknown>;
-  n: (this: Iterator<unknown>) => IteratorResult<unknown>;
-  d: boolean;
+const arrayValues = Array.prototype[Symbol.iterator];
+const arrayIteratorPrototype = Object.getPrototypeOf([][Symbol.iterator]()) as { next: unknown };
+const arrayIteratorNext = arrayIteratorPrototype.next;
+
+/** Iterating it runs no user code: an array with the built-in iterator
+ * (a spread or array pattern takes the native path). */
+function plainArray(value: unknown): boolean {
+  return Array.isArray(value) && value[Symbol.iterator] === arrayValues && arrayIteratorPrototype.next === arrayIteratorNext;
 }
 
-function iterator(iterable: unknown): IteratorRecord {
-  const method = iterable == null ? undefined : (iterable as { [Symbol.iterator]?: unknown })[Symbol.iterator];
-  if (typeof method !== "function") throw new TypeError(`${typeof iterable === "object" ? "object" : String(iterable)} is not iterable`);
-  const it = Reflect.apply(method, iterable, []);
-  if (Object(it) !== it) throw new TypeError(`Result of the Symbol.iterator method is not an object`);
-  return { i: it, n: it.next, d: false };
+/** GetMethod(value, @@iterator) for a lowered spread or array pattern. */
+function iteratorMethod(value: unknown): (this: unknown) => unknown {
+  const method = value == null ? undefined : (value as { [Symbol.iterator]?: unknown })[Symbol.iterator];
+  if (typeof method !== "function") throw new TypeError(`${value === null || typeof value !== "object" ? String(value) : "object"} is not iterable`);
+  return method as (this: unknown) => unknown;
 }
 
-function step(rec: IteratorRecord): unknown {
-  if (rec.d) return undefined;
-  // Whatever goes wrong inside the iterator leaves it done (not closed).
-  rec.d = true;
-  const result = Reflect.apply(rec.n, rec.i, []);
-  if (Object(result) !== result) throw new TypeError(`Iterator result ${String(result)} is not an object`);
-  if (result.done) return undefined;
-  const value = result.value;
-  rec.d = false;
-  return value;
-}
-
-function rest(rec: IteratorRecord): unknown[] {
-  const out: unknown[] = [];
-  while (!rec.d) {
-    const v = step(rec);
-    if (!rec.d) out.push(v);
-  }
-  return out;
-}
-
-function finish(rec: IteratorRecord): void {
-  if (rec.d) return;
-  rec.d = true;
-  close(rec.i);
-}
-
-function abandon(rec: IteratorRecord): void {
-  if (rec.d) return;
-  rec.d = true;
-  closeQuietly(rec.i);
+function checkObject(value: unknown): void {
+  if (Object(value) !== value) throw new TypeError(`Iterator result ${String(value)} is not an object`);
 }
 
 /** How a resumed constructor frame finishes (see docs/protocol.md). */
@@ -366,11 +336,9 @@ export const R: RuntimeState = {
   strings,
   coercible,
   objectRest,
-  iterator,
-  step,
-  rest,
-  finish,
-  abandon,
+  plainArray,
+  iteratorMethod,
+  checkObject,
   superAgain,
   thisOr,
   superUpdate,

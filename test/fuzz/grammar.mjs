@@ -45,6 +45,8 @@ export const FEATURES = {
   newExpr: "new on function constructors",
   nativeCallbacks: "marked callbacks called by natives: map, forEach, sort, reduce, replace, Array.from (boundaries)",
   callApply: "f.call(...) and f.apply(...)",
+  privates: "private fields and methods (this.#p, this.#m())",
+  generators: "generator functions (never transformed) iterated by for-of, calling marked code (a boundary)",
   // Not a production: how the harness compares errors (see harness.mjs).
   messages: "compare error messages exactly (off: the error class only; V8 quotes source text in some messages)",
 };
@@ -60,6 +62,8 @@ const REQUIRES = {
   coercion: ["objects"],
   callApply: ["closures"],
   newExpr: ["closures"],
+  privates: ["classes"],
+  generators: ["forOf"],
 };
 
 /** The features plus everything they need. */
@@ -79,8 +83,8 @@ const LOGICAL_ASSIGN_OPS = ["&&=", "||=", "??="];
 const NATIVE_OPS = ["map", "forEach", "sort", "reduce", "replace", "from", "filter"];
 
 export const SIZES = {
-  small: { maxDepth: 5, block: 3, main: 5 },
-  large: { maxDepth: 7, block: 4, main: 8 },
+  small: { maxDepth: 4, block: 3, main: 4, depthSize: "medium" },
+  large: { maxDepth: 7, block: 4, main: 8, depthSize: "medium" },
 };
 
 /** A tree node: `t` is the node type, the rest are its fields. */
@@ -101,7 +105,7 @@ export function programArbitrary(features, { size = "small" } = {}) {
     const kept = alts.filter((a) => on(a.f)).map((a) => ({ arbitrary: a.a, weight: a.w ?? 1 }));
     // Only productions of disabled features refer to an empty rule.
     if (!kept.length) return fc.constant({ t: "disabled" });
-    return fc.oneof({ depthIdentifier: depth, depthSize: "small", maxDepth, withCrossShrink: true }, ...kept);
+    return fc.oneof({ depthIdentifier: depth, depthSize: SIZES[size].depthSize, maxDepth, withCrossShrink: true }, ...kept);
   };
   const list = (arb, maxLength) => fc.array(arb, { maxLength, depthIdentifier: depth });
   const maybe = (arb) => fc.option(arb, { nil: null, depthIdentifier: depth });
@@ -131,6 +135,9 @@ export function programArbitrary(features, { size = "small" } = {}) {
       { f: "thisArgs", a: node("this") },
       { f: "thisArgs", a: node("arguments", { i: fc.constantFrom(0, 1, 2, "length") }) },
       { f: "thisArgs", a: node("newTarget") },
+      { f: "closures", a: node("call", { k: idx, args: tie("args"), via: fc.constant("sw") }) },
+      { f: "privates", a: node("priv", { j: idx, call: fc.boolean(), args: tie("args") }), w: 3 },
+      { f: "generators", a: node("genCall", { k: idx, args: tie("args") }) },
       { f: "members", a: node("get", { o: tie("expr"), p: fc.constantFrom("p", "q", "length"), opt: fc.constant(false) }) },
       { f: "members", a: node("index", { o: tie("expr"), k: tie("expr"), opt: fc.constant(false) }) },
       { f: "members", a: node("delete", { o: tie("expr"), p: fc.constantFrom("p", "q") }) },
@@ -147,7 +154,7 @@ export function programArbitrary(features, { size = "small" } = {}) {
       { f: "newExpr", a: node("new", { k: idx, args: tie("args") }) },
       { f: "classes", a: node("new", { k: idx, args: tie("args") }) },
       { f: "classes", a: node("classExpr", { c: tie("cls") }) },
-      { f: "superMembers", a: node("super", { call: fc.boolean(), j: idx, args: tie("args") }) },
+      { f: "superMembers", a: node("super", { call: fc.boolean(), j: idx, args: tie("args") }), w: 5 },
       { f: "nativeCallbacks", a: node("native", { op: fc.constantFrom(...NATIVE_OPS), f: tie("fn"), a: tie("expr") }) },
     ),
     // What an expression statement does: something with an effect.
@@ -190,6 +197,8 @@ export function programArbitrary(features, { size = "small" } = {}) {
       { f: "members", a: node("mem", { o: tie("expr"), p: fc.constantFrom("p", "q") }) },
       { f: "members", a: node("memIndex", { o: tie("expr"), k: tie("expr") }) },
       { f: "objects", a: node("pwrite", { k: idx, j: idx, sw: fc.boolean() }) },
+      { f: "thisArgs", a: node("argWrite", { i: fc.constantFrom(0, 1, 3) }) },
+      { f: "privates", a: node("privWrite", { j: idx }) },
     ),
     prop: choice(
       { f: "objects", a: node("kv", { p: fc.constantFrom("p", "q", "r"), v: tie("expr") }), w: 2 },
@@ -244,6 +253,8 @@ export function programArbitrary(features, { size = "small" } = {}) {
       { f: "classes", a: node("field", { static: fc.boolean(), key: fc.option(tie("classKey"), { nil: null }), v: maybe(tie("expr")) }) },
       { f: "classes", a: node("cmethod", { static: fc.boolean(), key: fc.option(tie("classKey"), { nil: null }), params: list(tie("param"), 2), body: tie("body") }), w: 2 },
       { f: "classes", a: node("cgetter", { static: fc.boolean(), body: tie("body") }) },
+      { f: "privates", a: node("pfield", { v: maybe(tie("expr")) }) },
+      { f: "privates", a: node("pmethod", { params: list(tie("param"), 2), body: tie("body") }) },
       { f: "classes", a: node("csetter", { static: fc.boolean(), body: tie("body") }) },
     ),
     iter: node("iter", { n: fc.integer({ min: 0, max: 3 }), next: tie("block"), value: tie("expr"), ret: maybe(tie("block")) }),
@@ -260,6 +271,8 @@ export function programArbitrary(features, { size = "small" } = {}) {
       { f: "exceptions", a: node("throw", { a: tie("expr") }) },
       { f: "closures", a: node("fdecl", { f: tie("fn") }) },
       { f: "classes", a: node("cdecl", { c: tie("cls") }) },
+      { f: "generators", a: node("gdecl", { params: list(tie("param"), 2), body: tie("block") }) },
+      { f: "generators", a: node("yield", { a: tie("expr") }), w: 3 },
       { f: "loops", a: node("for", { decl: fc.constantFrom("let", "var", "none"), init: tie("expr"), test: maybe(tie("expr")), update: maybe(tie("expr")), body: tie("block"), label: fc.boolean() }) },
       { f: "loops", a: node("while", { test: tie("expr"), body: tie("block"), label: fc.boolean() }) },
       { f: "loops", a: node("doWhile", { test: tie("expr"), body: tie("block"), label: fc.boolean() }) },

@@ -43,7 +43,7 @@ class Scope {
  * calls mean inside it. */
 class FnCtx {
   constructor(kind, parent, opts = {}) {
-    this.kind = kind; // main | function | arrow | method | getter | setter | ctor | field
+    this.kind = kind; // main | function | arrow | method | getter | setter | ctor | field | generator
     this.parent = parent;
     this.jumps = []; // { label, loop, switch }
     this.rec = { done: false };
@@ -192,6 +192,21 @@ export class Printer {
         this.declare(name, ty, { mutable: false, decl: "class" });
         return `${code}\n`;
       }
+      case "gdecl": {
+        // Generator bodies are never transformed: marked code they call
+        // cannot switch (a boundary).
+        this.boundaries = true;
+        const name = this.fresh("g");
+        const rec = { done: false };
+        const code = this.inFunction("generator", { rec }, () => {
+          const params = this.params(n.params);
+          return `function* ${name}(${params}) {\n${this.stmts(n.body)}}`;
+        });
+        this.declare(name, { kind: "gen", fnRec: rec }, { mutable: false, decl: "function" });
+        return `${code}\n`;
+      }
+      case "yield":
+        return this.fn.kind === "generator" ? `yield ${this.e(n.a)};\n` : `e(${this.tag()}, ${this.e(n.a)});\n`;
       case "for":
         return this.forStmt(n);
       case "while":
@@ -343,7 +358,7 @@ export class Printer {
   iterable(src) {
     if (src.t === "iter") return this.iterator(src);
     const { c, ty } = this.ex(src);
-    return ty.kind === "arr" ? c : `[${c}]`;
+    return ty.kind === "arr" || ty.kind === "iterable" ? c : `[${c}]`;
   }
 
   /** An iterator object whose next() and return() are marked methods. */
@@ -492,7 +507,20 @@ export class Printer {
 
   /** A class; `name` is null for an anonymous class expression. */
   cls(c, name) {
-    const info = { parent: null, methods: [], statics: [], props: ["p", "q"], staticProps: [], getters: [], staticGetters: [], setters: [], staticSetters: [], ctorRec: { done: false } };
+    const info = {
+      parent: null,
+      methods: [],
+      statics: [],
+      props: ["p", "q"],
+      staticProps: [],
+      getters: [],
+      staticGetters: [],
+      setters: [],
+      staticSetters: [],
+      privMethods: [],
+      privFields: [],
+      ctorRec: { done: false },
+    };
     let ext = "";
     if (c.ext === "Base") {
       info.parent = "Base";
@@ -551,6 +579,22 @@ export class Printer {
         const code = this.method(`set ${name}`, [SETTER_PARAM], m.body, { kind: "setter", home, guard: true });
         (m.static ? info.staticSetters : info.setters).push(name);
         return `${prefix}${code}`;
+      }
+      case "pfield": {
+        const name = `#p${++this.methods}`;
+        info.privFields.push(name);
+        if (!m.v) return `${name};`;
+        const before = this.calls;
+        const v = this.inFunction("field", { thisOk: true, home: { info, static: false } }, () => this.e(m.v));
+        if (this.calls !== before) this.boundaries = true;
+        return `${name} = ${v};`;
+      }
+      case "pmethod": {
+        const name = `#m${++this.methods}`;
+        const rec = { done: false };
+        const code = this.method(name, m.params, m.body, { home: { info, static: false }, rec });
+        info.privMethods.push({ name, rec });
+        return code;
       }
       default:
         throw new Error(`printer: unknown class member ${m.t}`);
@@ -688,6 +732,14 @@ export class Printer {
         return { c: this.superExpr(n), ty: ANY };
       case "native":
         return { c: this.native(n), ty: ANY };
+      case "priv":
+        return { c: this.priv(n), ty: ANY };
+      case "genCall": {
+        const g = this.pick(this.visible((v) => v.kind === "gen" && this.callable(v)), n.k);
+        if (!g) return { c: `[${this.args(n.args)}]`, ty: { kind: "arr" } };
+        this.calls++;
+        return { c: `${this.use(g)}(${this.args(n.args)})`, ty: { kind: "iterable" } };
+      }
       default:
         throw new Error(`printer: unknown expression ${n.t}`);
     }
@@ -726,6 +778,8 @@ export class Printer {
         return `${name}(${this.args(n.args)})`;
       case "optional":
         return `${name}?.(${this.args(n.args)})`;
+      case "sw":
+        return `sw(${name})(${this.args(n.args)})`;
       case "call": {
         const args = this.args(n.args);
         return `${name}.call({ p: "call" }${args ? `, ${args}` : ""})`;
@@ -794,6 +848,12 @@ export class Printer {
         this.calls++; // it may run a setter
         const p = r.names[n.j % r.names.length];
         return `${n.sw ? `sw(${this.use(r.v)})` : this.use(r.v)}.${p}`;
+      }
+      case "argWrite":
+        return this.fn.argumentsOk ? `arguments[${n.i}]` : null;
+      case "privWrite": {
+        const info = this.privateHome();
+        return info && info.privFields.length ? `this.${info.privFields[n.j % info.privFields.length]}` : null;
       }
       default:
         throw new Error(`printer: unknown target ${n.t}`);
@@ -880,6 +940,24 @@ export class Printer {
     if (!names.length) return `super.${home.static ? "q" : "p"}`;
     this.calls++;
     return `super.${names[n.j % names.length]}(${this.args(n.args)})`;
+  }
+
+  /** The class whose instance `this` is here, if it has private members. */
+  privateHome() {
+    const home = this.fn.home;
+    return home && !home.static && this.fn.thisOk ? home.info : null;
+  }
+
+  priv(n) {
+    const info = this.privateHome();
+    if (n.call) {
+      const methods = info ? info.privMethods.filter((m) => m.rec.done) : [];
+      if (!methods.length) return this.noCallee(n.args);
+      this.calls++;
+      return `this.${methods[n.j % methods.length].name}(${this.args(n.args)})`;
+    }
+    if (!info || !info.privFields.length) return `e(${this.tag()}, 0)`;
+    return `this.${info.privFields[n.j % info.privFields.length]}`;
   }
 
   native(n) {

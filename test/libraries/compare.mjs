@@ -4,14 +4,15 @@
  * and a short description of where two texts first differ.
  */
 
-/** JSON.stringify that keeps bigints, regular expressions, -0 and NaN
- * distinguishable; functions are left out as JSON does. */
+/** JSON.stringify that keeps bigints, regular expressions, errors, -0 and
+ * NaN distinguishable; functions are left out as JSON does. */
 export function json(value, space) {
   return JSON.stringify(
     value,
     function (key, v) {
       if (typeof v === "bigint") return `${v}n (bigint)`;
       if (v instanceof RegExp) return `/${v.source}/${v.flags} (regexp)`;
+      if (v instanceof Error) return { error: v.constructor.name, message: v.message };
       if (typeof v === "number" && (Number.isNaN(v) || Object.is(v, -0) || !Number.isFinite(v))) return `${Object.is(v, -0) ? "-0" : v} (number)`;
       if (v === undefined && Array.isArray(this)) return "undefined";
       return v;

@@ -463,6 +463,68 @@ const cases: Case[] = [
     log: ["@before", "base", "field", "@after"],
     result: [1, 2, true, 3],
   },
+  {
+    name: "spreading an iterator whose next() switches (array literal, call, new)",
+    body(sw, log) {
+      const counting = (n: number) => ({
+        [Symbol.iterator]() {
+          let i = 0;
+          return { next: () => (i < n ? { value: sw(i++), done: false } : { value: undefined, done: true }) };
+        },
+      });
+      const arr = [0, ...counting(2), 9];
+      const max = Math.max(...counting(2));
+      class P {
+        args: unknown[];
+        constructor(...args: unknown[]) {
+          this.args = args;
+        }
+      }
+      const p = new P(...counting(1));
+      log.push("end");
+      return [arr, max, p.args];
+    },
+    send: ["a", "b", 3, 4, "c"],
+    yields: [0, 1, 0, 1, 0],
+    log: ["@0", "@1", "@0", "@1", "@0", "end"],
+    result: [[0, "a", "b", 9], 4, ["c"]],
+  },
+  {
+    name: "destructuring an iterator whose next() switches (holes, rest, early close)",
+    body(sw, log) {
+      const counting = (n: number) => ({
+        [Symbol.iterator]() {
+          let i = 0;
+          return {
+            next: () => (i < n ? { value: sw(i++), done: false } : { value: undefined, done: true }),
+            return: () => (log.push("closed"), {}),
+          };
+        },
+      });
+      const [a, , b] = counting(5);
+      let c: unknown, rest: unknown[];
+      [c, ...rest] = counting(3);
+      return [a, b, c, rest];
+    },
+    send: ["a", "skip", "b", "c", "r1", "r2"],
+    yields: [0, 1, 2, 0, 1, 2],
+    log: ["@0", "@1", "@2", "closed", "@0", "@1", "@2"],
+    result: ["a", "b", "c", ["r1", "r2"]],
+  },
+  {
+    name: "plain arrays are still destructured and spread natively, holes included",
+    body(sw) {
+      // eslint-disable-next-line no-sparse-arrays
+      const holes = [1, , 3];
+      const [x, y = "default", z] = holes;
+      const copy = [...holes];
+      return [x, y, z, copy.length, 1 in copy, sw("s")];
+    },
+    send: [0],
+    yields: ["s"],
+    log: ["@s"],
+    result: [1, "default", 3, 3, true, 0],
+  },
 ];
 
 suite(cases);

@@ -215,7 +215,7 @@ async function waitForDone(realm) {
 /** Pass or fail against the metadata; failures carry where and why. */
 export function judge(meta, stop) {
   const neg = meta.negative;
-  if (stop?.stage === "refused") return { pass: false, refused: true, error: firstLine(describe(stop.thrown)) };
+  if (stop?.stage === "refused") return { pass: false, refused: true, error: refusal(stop.thrown) };
   if (!neg) return stop ? failure(stop) : { pass: true };
   if (!stop) return { pass: false, stage: "none", error: `expected ${neg.type} in phase ${neg.phase}, nothing was thrown` };
   const phaseOk = stop.stage === neg.phase || (neg.phase === "runtime" && stop.stage === "async");
@@ -252,8 +252,13 @@ function describe(e) {
   }
 }
 
-function firstLine(s) {
-  return s.split("\n")[0];
+/** The plugin's message without the file name Babel puts first; a refusal
+ * is documented to carry a location (a code frame), so one that has none
+ * says so. */
+function refusal(e) {
+  const text = String(e?.message ?? e);
+  const message = text.slice(text.indexOf("fiberlet: ")).split("\n")[0];
+  return /^> *\d+ \|/m.test(text) ? message : `${message} (no location)`;
 }
 
 function switchCounts(realm) {
