@@ -99,7 +99,7 @@ function localOf(slot: Slot, L: Local): string {
  * Builds the resume copy from the normalized body. Must run before the fast
  * copy is decorated in place (it reads the undecorated statements).
  */
-export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fnName: string, ctor: "base" | "derived" | null): t.FunctionExpression {
+export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fnName: string, ctor: "base" | "derived" | null, mappedArguments = false): t.FunctionExpression {
   const L = locals(n);
   const body = (fn.node.body as t.BlockStatement);
   const guarded = frame.guardedFinally;
@@ -308,6 +308,7 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
   if (guarded) prologue.push(t.variableDeclaration("let", [t.variableDeclarator(id(L.U), t.booleanLiteral(false))]));
   const resumeBody = t.blockStatement([...prologue, ...list(body.body, true)]);
   if (ctor) finishLikeNew(resumeBody, L, n, frame);
+  if (mappedArguments && frame.usesArguments) aliasParameters(resumeBody, fn.node.params as t.Identifier[], L, prologue);
   replaceFrameReferences(resumeBody, L, frame, n);
   const resume = t.functionExpression(
     id(`${safeName(fnName)}$resume`),
@@ -315,6 +316,59 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
     resumeBody,
   );
   return resume;
+}
+
+/**
+ * A mapped arguments object (sloppy mode, simple parameters) keeps the i-th
+ * parameter and `arguments[i]` one variable, for the i that were passed. In
+ * the resume copy the parameter's local is a copy, so its reads and writes
+ * go through the saved arguments object while it is mapped.
+ */
+function aliasParameters(body: t.BlockStatement, params: t.Identifier[], L: Local, prologue: t.Statement[]): void {
+  const mappedCount = `${L.args}$n`;
+  const index = new Map(params.map((p, i) => [p.name, i]));
+  const restoreAt = body.body.indexOf(prologue[prologue.length - 1]) + 1;
+  body.body.splice(restoreAt, 0, t.variableDeclaration("var", [t.variableDeclarator(id(mappedCount),
+    t.callExpression(t.memberExpression(id("Math"), id("min")), [t.numericLiteral(params.length), mem(id(L.args), "length")]))]));
+  const element = (i: number) => t.memberExpression(id(L.args), t.numericLiteral(i), true);
+  const mapped = (i: number) => t.binaryExpression("<", t.numericLiteral(i), id(mappedCount));
+  const visit = (parent: t.Node) =>
+    mapChildren(parent, (node) => {
+      if (t.isAssignmentExpression(node) && t.isIdentifier(node.left) && index.has(node.left.name)) {
+        const name = node.left.name;
+        const i = index.get(name)!;
+        node.right = replaceIn(node.right);
+        const op = node.operator;
+        const value = (target: t.Expression) => {
+          const right = t.cloneNode(node.right, true);
+          return op === "=" ? right : t.binaryExpression(op.slice(0, -1) as t.BinaryExpression["operator"], target, right);
+        };
+        return t.conditionalExpression(mapped(i), t.assignmentExpression("=", element(i), value(element(i))), t.assignmentExpression("=", id(name), value(id(name))));
+      }
+      if (t.isIdentifier(node) && index.has(node.name) && !isNonReference(parent, node)) {
+        const i = index.get(node.name)!;
+        return t.conditionalExpression(mapped(i), element(i), id(node.name));
+      }
+      if (t.isUpdateExpression(node) && t.isIdentifier(node.argument) && index.has(node.argument.name)) return node;
+      if (!t.isFunction(node) || t.isArrowFunctionExpression(node)) visit(node);
+      return node;
+    });
+  const replaceIn = (e: t.Expression): t.Expression => {
+    const holder = t.expressionStatement(e);
+    visit(holder);
+    return holder.expression;
+  };
+  for (const stmt of body.body.slice(restoreAt + 1)) visit(t.blockStatement([stmt]));
+}
+
+/** An identifier that is a property name, a label or a declaration, not a read. */
+function isNonReference(parent: t.Node, node: t.Identifier): boolean {
+  if ((t.isMemberExpression(parent) || t.isOptionalMemberExpression(parent)) && parent.property === node && !parent.computed) return true;
+  if ((t.isObjectProperty(parent) || t.isObjectMethod(parent) || t.isClassMethod(parent) || t.isClassProperty(parent)) && (parent as { key: t.Node }).key === node && !(parent as { computed?: boolean }).computed) return true;
+  if (t.isVariableDeclarator(parent) && parent.id === node) return true;
+  if (t.isLabeledStatement(parent) || t.isBreakStatement(parent) || t.isContinueStatement(parent)) return true;
+  if (t.isFunction(parent) && (parent.params as t.Node[]).includes(node)) return true;
+  return false;
 }
 
 /** The `return R.cap(rec)` of recaptures: they hand on the sentinel. */

@@ -96,7 +96,7 @@ function referencedFromNestedFunction(binding: Binding, fn: NodePath<t.Function>
  * it; a `let`/`const`/`class` box starts as R.box() (a hole) and reads that
  * could happen before the declaration check it (TDZ, R.get).
  */
-export function boxCapturedVariables(fn: NodePath<t.Function>, R: string, resumeNames: Set<string>): boolean {
+export function boxCapturedVariables(fn: NodePath<t.Function>, R: string, resumeNames: Set<string>, mappedArguments: boolean): boolean {
   const order = visitOrder(fn);
   let boxed = false;
   for (const scope of ownScopes(fn)) {
@@ -104,6 +104,8 @@ export function boxCapturedVariables(fn: NodePath<t.Function>, R: string, resume
       if (!["var", "let", "const", "param"].includes(binding.kind)) continue;
       // Resume functions are recreated with their scope, never saved.
       if (resumeNames.has(binding.identifier.name)) continue;
+      // A mapped parameter is its arguments element (see hasMappedArguments).
+      if (mappedArguments && binding.kind === "param") continue;
       if (!referencedFromNestedFunction(binding, fn)) continue;
       const violations = binding.constantViolations.filter((p: NodePath) => !(p.isVariableDeclarator() && p.node.id === binding.identifier));
       if (violations.length === 0 && !closureMayPrecedeInit(binding, fn, order)) continue;

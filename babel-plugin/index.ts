@@ -86,6 +86,7 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     let ctor = constructorKind(node);
     if (ctor === "base" && !t.isClassMethod(node) && !readsThisOrNewTarget(path)) ctor = null;
     refuseDynamicScope(path, fail);
+    const mapped = hasMappedArguments(path);
     moveParamsIntoBody(path);
 
     const facts = classifyCalls(path, (p) => isMarkedCallee(p, st), names.R);
@@ -113,12 +114,12 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     // resume function and the brand use the function's place in the file.
     const own = detach(node);
     renameShadowed(own);
-    if (boxCapturedVariables(own, names.R, names.resumeNames)) own.scope.crawl();
+    if (boxCapturedVariables(own, names.R, names.resumeNames, mapped)) own.scope.crawl();
     const frame = planFrame(own, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)), ctor !== null);
 
     let resumeRef: () => t.Expression = () => t.identifier("undefined");
     if (frame.sites.length) {
-      const resume = buildResume(own, frame, names, name || "anonymous", ctor);
+      const resume = buildResume(own, frame, names, name || "anonymous", ctor, mapped);
       resumeRef = placeResume(path, resume, st);
     }
     decorateFast(own, frame, names, name, resumeRef, ctor);
@@ -397,6 +398,33 @@ function readsThisOrNewTarget(path: NodePath<t.Function>): boolean {
   return found;
 }
 
+
+/**
+ * A sloppy-mode function with simple parameters that uses `arguments` has a
+ * *mapped* arguments object: `arguments[i]` and the i-th parameter are one
+ * variable. Such parameters are never boxed (the box would replace the
+ * value the arguments object shows), and the resume copy reads and writes
+ * them through the saved arguments object.
+ */
+function hasMappedArguments(path: NodePath<t.Function>): boolean {
+  if (path.isArrowFunctionExpression() || !path.node.params.every((p) => t.isIdentifier(p))) return false;
+  const body = path.node.body;
+  const ownStrict = t.isBlockStatement(body) && body.directives.some((d) => d.value.value === "use strict");
+  if (ownStrict || path.isInStrictMode()) return false;
+  let uses = false;
+  path.get("body").traverse({
+    Function(p) {
+      if (!p.isArrowFunctionExpression()) p.skip();
+    },
+    Identifier(p) {
+      if (p.node.name === "arguments" && p.isReferencedIdentifier() && !p.scope.getBinding("arguments")) {
+        uses = true;
+        p.stop();
+      }
+    },
+  });
+  return uses;
+}
 
 /**
  * `with` and direct `eval` resolve names at run time, against the frame the
