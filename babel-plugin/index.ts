@@ -11,6 +11,7 @@ import { traverse, types as t } from "@babel/core";
 import { declare } from "@babel/helper-plugin-utils";
 import { addNamed } from "@babel/helper-module-imports";
 import { classifyCalls, hasForOf, hasSite } from "./sites.js";
+import { inheritLocations } from "./nodes.js";
 import { Normalizer } from "./normalize.js";
 import { boxCapturedVariables, planFrame, renameShadowed } from "./frame.js";
 import { buildResume, decorateFast, type Names } from "./emit.js";
@@ -118,17 +119,28 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     const frame = planFrame(own, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)), ctor !== null);
 
     let resumeRef: () => t.Expression = () => t.identifier("undefined");
+    let resumeNode: t.Node | null = null;
     if (frame.sites.length) {
       const resume = buildResume(own, frame, names, name || "anonymous", ctor, mapped);
-      resumeRef = placeResume(path, resume, st);
+      resumeNode = resume;
+      resumeRef = placeResume(path, resume, st, name);
     }
     decorateFast(own, frame, names, name, resumeRef, ctor);
+    inheritLocations(node);
+    if (resumeNode) inheritLocations(resumeNode, node.loc);
     brand(path, st);
   }
 
   /** Puts the resume function where it sees the same variables as the
    * function itself, created once per creation of the function's scope. */
-  function placeResume(path: NodePath<t.Function>, resume: t.FunctionExpression, st: FileState): () => t.Expression {
+  /**
+   * Puts the resume function where it sees the same variables as the
+   * function itself, created once per creation of the function's scope, at
+   * the start of that scope (a hoisted declaration may capture before the
+   * statement that holds it runs). It is defined as `{ name: function }`
+   * so that it carries the function's own name into stack traces.
+   */
+  function placeResume(path: NodePath<t.Function>, resume: t.FunctionExpression, st: FileState, name: string): () => t.Expression {
     // The prefix is unique in the program, so a counter keeps names unique.
     const rname = `${st.names.p}r${st.names.resumeNames.size}`;
     st.names.resumeNames.add(rname);
@@ -146,21 +158,25 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     }
     let usesPrivate = false;
     path.traverse({ PrivateName() { usesPrivate = true; } });
+    resume.id = null;
+    st.done.add(resume);
+    const named = t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(name), resume)]), t.stringLiteral(name), true);
     // Private names, and a class expression's own name, are only reachable
     // inside the class body.
     const insideOnly = usesPrivate || (classPath?.isClassExpression() && classPath.node.id);
     if (insideOnly && classPath) {
       stmt.insertBefore(t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname))]));
-      st.done.add(resume);
       classPath.get("body").unshiftContainer("body", t.staticBlock([
-        t.expressionStatement(t.assignmentExpression("=", t.identifier(rname), resume)),
+        t.expressionStatement(t.assignmentExpression("=", t.identifier(rname), named)),
       ]));
-    } else {
-      const decl = t.functionDeclaration(t.identifier(rname), resume.params, resume.body);
-      st.done.add(decl);
-      if (stmt.parentPath?.isProgram()) st.prelude.push(decl);
-      else stmt.insertBefore(decl);
+      return () => t.identifier(rname);
     }
+    const decl = t.variableDeclaration("var", [t.variableDeclarator(t.identifier(rname), named)]);
+    decl.loc = path.node.loc;
+    const container = stmt.parentPath!;
+    if (container.isProgram()) st.prelude.push(decl);
+    else if (container.isBlockStatement()) container.unshiftContainer("body", decl);
+    else container.parentPath!.insertBefore(decl); // a switch case: before the switch
     return () => t.identifier(rname);
   }
 

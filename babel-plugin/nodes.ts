@@ -25,3 +25,17 @@ export function mapChildren(node: t.Node, replace: (child: t.Node) => t.Node): v
     else if (isNode(child)) fields[key] = replace(child);
   }
 }
+
+/**
+ * Gives every node under `root` that has no source location the location of
+ * its nearest ancestor that has one, so that each emitted line maps to the
+ * source line it was made from (the guards and records of a statement map
+ * to that statement). Nested functions that keep their own locations are
+ * walked too: their emitted nodes inherit from them.
+ */
+export function inheritLocations(root: t.Node, loc: t.SourceLocation | null | undefined = root.loc): void {
+  for (const child of childNodes(root)) {
+    if (!child.loc && loc) child.loc = loc;
+    inheritLocations(child, child.loc ?? loc);
+  }
+}

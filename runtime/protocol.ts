@@ -88,8 +88,11 @@ export function resumeFrames(rec: FrameRecord | null, value: unknown, mode: numb
   while (rec !== null) {
     const below: FrameRecord | null = rec.n;
     let out: unknown;
+    // Called as a plain function: a stack trace shows the frame under its
+    // function's own name (not as a method of the record).
+    const resume = rec.r;
     try {
-      out = rec.r(rec, value, mode);
+      out = resume(rec, value, mode);
     } catch (e) {
       value = e;
       mode = 1;
