@@ -189,10 +189,6 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
     };
     // Block-level function declarations are hoisted to the top of their block.
     for (const s of stmts) {
-      if (t.isFunctionDeclaration(s) && n.resumeNames.has(s.id!.name)) {
-        out.push(t.cloneNode(s, true));
-        continue;
-      }
       if (t.isFunctionDeclaration(s) && !top) {
         const slot = slotByName.get(s.id!.name)!;
         const expr = t.functionExpression(s.id, s.params, s.body, s.generator, s.async);
@@ -201,6 +197,11 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
     }
     for (const s of stmts) {
       if (t.isFunctionDeclaration(s)) continue; // restored above or at the top
+      if (isResumeDeclaration(s, n)) {
+        // A nested function's resume function: made again, never restored.
+        out.push(t.cloneNode(s, true));
+        continue;
+      }
       if (t.isVariableDeclaration(s)) {
         flush();
         out.push(...declaration(s));
@@ -369,6 +370,10 @@ function isNonReference(parent: t.Node, node: t.Identifier): boolean {
   if (t.isLabeledStatement(parent) || t.isBreakStatement(parent) || t.isContinueStatement(parent)) return true;
   if (t.isFunction(parent) && (parent.params as t.Node[]).includes(node)) return true;
   return false;
+}
+
+function isResumeDeclaration(s: t.Statement, n: Names): boolean {
+  return t.isVariableDeclaration(s) && s.declarations.length === 1 && t.isIdentifier(s.declarations[0].id) && n.resumeNames.has(s.declarations[0].id.name);
 }
 
 /** The `return R.cap(rec)` of recaptures: they hand on the sentinel. */
