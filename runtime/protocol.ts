@@ -67,7 +67,6 @@ export interface RuntimeState {
   thisOr(read: () => unknown): unknown;
   superUpdate(sup: (key: PropertyKey, write: number, value?: unknown) => unknown, key: PropertyKey, delta: number, prefix: boolean): unknown;
   superDelete(key: PropertyKey): never;
-  hasThis(read: () => unknown): boolean;
 }
 
 /** Appends a saved frame to the capture chain and hands the sentinel on. */
@@ -302,15 +301,6 @@ function superDelete(_key: PropertyKey): never {
   throw new ReferenceError("Unsupported reference to 'super'");
 }
 
-/** Is `this` initialized (a derived constructor after super())? */
-function hasThis(read: () => unknown): boolean {
-  try {
-    read();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const R: RuntimeState = {
   m: 0,
@@ -346,5 +336,4 @@ export const R: RuntimeState = {
   thisOr,
   superUpdate,
   superDelete,
-  hasThis,
 };
