@@ -93,6 +93,7 @@ export function resumeFrames(rec: FrameRecord | null, value: unknown, mode: numb
     try {
       out = resume(rec, value, mode);
     } catch (e) {
+      if (below !== null) traceSuspended(e, below);
       value = e;
       mode = 1;
       rec = below;
@@ -108,6 +109,37 @@ export function resumeFrames(rec: FrameRecord | null, value: unknown, mode: numb
   }
   if (mode) throw value;
   return value;
+}
+
+/** Errors whose stack already lists the suspended frames below them. */
+const traced = new WeakSet<object>();
+
+/**
+ * An error leaving a resumed frame: the frames suspended below it are not on
+ * the engine's stack (they run one at a time), so their names are added to
+ * its stack trace where they would have been, like V8's async frames. Only
+ * on this error path, once per error.
+ */
+function traceSuspended(e: unknown, below: FrameRecord): void {
+  if (typeof e !== "object" || e === null || traced.has(e)) return;
+  traced.add(e);
+  const stack = (e as { stack?: unknown }).stack;
+  if (typeof stack !== "string") return;
+  const lines: string[] = [];
+  for (let rec: FrameRecord | null = below; rec !== null; rec = rec.n) {
+    lines.push(`    at ${rec.r.name || "<anonymous>"} (suspended fiber frame)`);
+  }
+  const all = stack.split("\n");
+  // Only an error made while this resume ran (thrown into the fiber from
+  // elsewhere, or past the trace limit, it keeps the trace it has).
+  const at = all.findIndex((line) => /^\s+at resumeFrames\b/.test(line));
+  if (at === -1) return;
+  all.splice(at, 0, ...lines);
+  try {
+    (e as { stack: string }).stack = all.join("\n");
+  } catch {
+    /* a frozen error keeps its trace */
+  }
 }
 
 /**
