@@ -157,7 +157,7 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
       // Keep the declaration itself (restored values come from the top).
       // A pattern declares its names (`var { a }` needs an initializer).
       const names = d.declarations.flatMap((decl) => Object.keys(t.getBindingIdentifiers(decl.id)));
-      const out: t.Statement[] = [t.variableDeclaration("var", names.map((name) => t.variableDeclarator(id(name))))];
+      const out: t.Statement[] = names.length ? [t.variableDeclaration("var", names.map((name) => t.variableDeclarator(id(name))))] : [];
       for (const decl of d.declarations) {
         if (decl.init) out.push(t.ifStatement(pcIs0(), set(t.cloneNode(decl.id, true) as t.LVal, t.cloneNode(decl.init, true))));
       }
@@ -172,7 +172,7 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
         out.push(t.variableDeclaration("let", [t.variableDeclarator(t.cloneNode(decl.id), slot ? t.conditionalExpression(restoring(), saved(slot), init) : init)]));
         continue;
       }
-      out.push(t.variableDeclaration("let", names.map((name) => t.variableDeclarator(id(name)))));
+      if (names.length) out.push(t.variableDeclaration("let", names.map((name) => t.variableDeclarator(id(name)))));
       const restore = names.map((name) => set(id(name), saved(slotByName.get(name)!)));
       const init = decl.init ? t.cloneNode(decl.init, true) : t.identifier("undefined");
       out.push(t.ifStatement(restoring(), t.blockStatement(restore), set(t.cloneNode(decl.id, true) as t.LVal, init)));
@@ -271,7 +271,7 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
         const disc = t.conditionalExpression(restoring(), id(L.pc), t.cloneNode(s.discriminant, true));
         return guard(t.switchStatement(disc, s.cases.map((c) => {
           const test = c.test
-            ? t.conditionalExpression(restoring(), t.conditionalExpression(t.logicalExpression("&&", t.booleanLiteral(frame.range.has(c)), inRange(c)), id(L.pc), t.numericLiteral(-1)), t.cloneNode(c.test, true))
+            ? t.conditionalExpression(restoring(), t.conditionalExpression(t.logicalExpression("&&", t.booleanLiteral(frame.range.has(c)), inRange(c)), id(L.pc), t.valueToNode(-1)), t.cloneNode(c.test, true))
             : null;
           return t.switchCase(test, list(c.consequent));
         })));
@@ -444,7 +444,7 @@ function replaceFrameReferences(body: t.BlockStatement, L: Local, frame: Frame, 
       return sup(key, t.numericLiteral(1), t.binaryExpression(logical as t.BinaryExpression["operator"], sup(t.cloneNode(key), t.numericLiteral(0)), right));
     }
     if (t.isUpdateExpression(node) && isSuperMember(node.argument)) {
-      return t.callExpression(mem(id(n.R), "superUpdate"), [id(L.sup), keyOf(node.argument), t.numericLiteral(node.operator === "++" ? 1 : -1), t.booleanLiteral(node.prefix)]);
+      return t.callExpression(mem(id(n.R), "superUpdate"), [id(L.sup), keyOf(node.argument), t.valueToNode(node.operator === "++" ? 1 : -1), t.booleanLiteral(node.prefix)]);
     }
     if (t.isUnaryExpression(node, { operator: "delete" }) && isSuperMember(node.argument)) {
       return t.callExpression(mem(id(n.R), "superDelete"), [keyOf(node.argument)]);

@@ -10,6 +10,7 @@ import { types as t } from "@babel/core";
 import type { Site } from "./normalize.js";
 import { functionOf, skipFunction } from "./sites.js";
 import { iterationStart } from "./normalize.js";
+import { isAnonymousFunction, nameFunction } from "./linearize.js";
 
 export interface Slot {
   key: string;
@@ -98,7 +99,7 @@ function referencedFromNestedFunction(binding: Binding, fn: NodePath<t.Function>
  */
 export function boxCapturedVariables(fn: NodePath<t.Function>, R: string, resumeNames: Set<string>, mappedArguments: boolean): boolean {
   const order = visitOrder(fn);
-  let boxed = false;
+  const chosen: Binding[] = [];
   for (const scope of ownScopes(fn)) {
     for (const binding of Object.values(scope.bindings) as Binding[]) {
       if (!["var", "let", "const", "param"].includes(binding.kind)) continue;
@@ -109,11 +110,195 @@ export function boxCapturedVariables(fn: NodePath<t.Function>, R: string, resume
       if (!referencedFromNestedFunction(binding, fn)) continue;
       const violations = binding.constantViolations.filter((p: NodePath) => !(p.isVariableDeclarator() && p.node.id === binding.identifier));
       if (violations.length === 0 && !closureMayPrecedeInit(binding, fn, order)) continue;
-      if (!box(binding, fn, order, R)) continue;
-      boxed = true;
+      if (boxable(binding)) chosen.push(binding);
     }
   }
-  return boxed;
+  if (chosen.length === 0) return false;
+  // Uses first, while every path is still where Babel found it; then the
+  // boxes where their scopes begin; then the declarations, each statement
+  // once for all the boxed names it declares.
+  for (const binding of chosen) rewriteUses(binding, fn, order, R);
+  for (const binding of chosen) createBox(binding, fn, R);
+  rewriteDeclarations(fn, new Map(chosen.map((b) => [b.identifier.name, b])));
+  return true;
+}
+
+/** Declarations whose bindings can move into a box. */
+function boxable(binding: Binding): boolean {
+  if (binding.kind === "param" || binding.path.isCatchClause()) return true;
+  const decl = declarationOf(binding);
+  if (decl.isClassDeclaration()) return decl.parentPath!.isBlockStatement() || decl.parentPath!.isProgram() || decl.parentPath!.isSwitchCase();
+  if (!decl.isVariableDeclaration()) return false;
+  const parent = decl.parentPath!;
+  const lexical = decl.node.kind !== "var";
+  // A loop head's per-iteration bindings stay (for-of heads are lowered).
+  if (parent.isForXStatement() && decl.key === "left") return !lexical;
+  if (parent.isForStatement() && decl.key === "init") return !lexical || t.isIdentifier((binding.path.node as t.VariableDeclarator).id);
+  return true;
+}
+
+/** Reads and writes of a boxed binding go through its box. */
+function rewriteUses(binding: Binding, fn: NodePath<t.Function>, order: Order, R: string): void {
+  const name = binding.identifier.name;
+  const decl = declarationOf(binding);
+  const isCatch = binding.path.isCatchClause();
+  const lexical = (binding.kind === "let" || binding.kind === "const") && !isCatch;
+  const member = () => t.memberExpression(t.identifier(name), t.identifier("v"));
+  const checked = (p: NodePath) => lexical && mayPrecedeInit(p, binding, fn, order);
+  const call = (helper: string, args: t.Expression[]) => t.callExpression(t.memberExpression(t.identifier(R), t.identifier(helper)), args);
+  // Inside its own body a class refers to its inner binding (the class
+  // expression made below keeps the name), never to the box.
+  const own = (p: NodePath) => decl.isClassDeclaration() && !!p.findParent((q) => q.node === decl.node);
+  const refs = binding.referencePaths.filter((ref) => !own(ref));
+  const violations = binding.constantViolations.filter((v) => !own(v));
+  for (const ref of refs) {
+    if (ref.isIdentifier({ name })) ref.replaceWith(checked(ref) ? call("get", [t.identifier(name), t.stringLiteral(name)]) : member());
+  }
+  for (const v of violations) {
+    if (binding.kind === "const" && (v.isAssignmentExpression() || v.isUpdateExpression())) {
+      // Assigning a constant throws (after the right-hand side ran).
+      const value = v.isAssignmentExpression() ? v.node.right : t.identifier("undefined");
+      v.replaceWith(call("readOnly", [t.identifier(name), t.stringLiteral(name), value]));
+      continue;
+    }
+    if (v.isAssignmentExpression() && v.get("left").isIdentifier({ name }) && checked(v)) {
+      // A write that may come before the declaration is a TDZ error too.
+      const op = v.node.operator;
+      if (!["&&=", "||=", "??="].includes(op)) {
+        const value = op === "=" ? v.node.right : t.binaryExpression(op.slice(0, -1) as t.BinaryExpression["operator"], call("get", [t.identifier(name), t.stringLiteral(name)]), v.node.right);
+        v.replaceWith(call("put", [t.identifier(name), t.stringLiteral(name), value]));
+        continue;
+      }
+    }
+    if (v.isAssignmentExpression() || v.isUpdateExpression()) {
+      const target = v.isAssignmentExpression() ? v.get("left") : v.get("argument");
+      if (v.isAssignmentExpression() && target.isIdentifier({ name }) && isAnonymousFunction(v.node.right)) {
+        // `x = function () {}` names the function "x"; `x.v = ...` would not.
+        v.node.right = nameFunction(v.node.right, name);
+      }
+      if (target.isIdentifier({ name })) target.replaceWith(member());
+      else if (target.isPattern()) retargetPattern(target, name, binding, member);
+    } else if (v.isForXStatement()) {
+      const left = v.get("left");
+      if (left.isIdentifier({ name })) left.replaceWith(member());
+      else if (left.isPattern()) retargetPattern(left, name, binding, member);
+    }
+  }
+}
+
+/** Declarations that make boxes (not declarations of the boxed variable). */
+const boxDeclarations = new WeakSet<t.Node>();
+
+/** The box itself, made where the binding's scope begins. */
+function createBox(binding: Binding, fn: NodePath<t.Function>, R: string): void {
+  const name = binding.identifier.name;
+  const boxed = (value: t.Expression) => t.objectExpression([t.objectProperty(t.identifier("v"), value)]);
+  const body = fn.get("body") as NodePath<t.BlockStatement>;
+  if (binding.kind === "param" || binding.path.isCatchClause()) {
+    const block = binding.path.isCatchClause() ? (binding.path.get("body") as NodePath<t.BlockStatement>) : body;
+    block.unshiftContainer("body", t.expressionStatement(t.assignmentExpression("=", t.identifier(name), boxed(t.identifier(name)))));
+    return;
+  }
+  const decl = declarationOf(binding);
+  if (decl.isVariableDeclaration() && decl.node.kind === "var") {
+    // Hoisted: the box exists from the function's entry.
+    const made = t.variableDeclaration("var", [t.variableDeclarator(t.identifier(name), boxed(t.identifier("undefined")))]);
+    boxDeclarations.add(made);
+    body.unshiftContainer("body", made);
+    return;
+  }
+  // A for-let loop makes its boxes in its head (see rewriteDeclarations).
+  if (decl.parentPath?.isForStatement()) return;
+  declareBoxAtScopeStart(decl, name, R);
+}
+
+/**
+ * Every declaration of a boxed name assigns its box instead (a `var` may be
+ * declared several times, and in an `if` or loop body); the names it
+ * declares that are not boxed stay declared, in order.
+ */
+function rewriteDeclarations(fn: NodePath<t.Function>, boxed: Map<string, Binding>): void {
+  const member = (name: string) => () => t.memberExpression(t.identifier(name), t.identifier("v"));
+  const retargetAll = (id: t.LVal | t.VoidPattern): t.LVal => {
+    let out = id as t.LVal;
+    for (const name of Object.keys(t.getBindingIdentifiers(id as t.Node))) if (boxed.has(name)) out = retarget(out, name, member(name));
+    return out;
+  };
+  const declares = (d: t.VariableDeclarator) => Object.keys(t.getBindingIdentifiers(d.id)).some((n) => boxed.has(n));
+  // `let f = function () {}` names the function "f"; `f.v = ...` would not.
+  const initOf = (d: t.VariableDeclarator): t.Expression | null | undefined =>
+    d.init && t.isIdentifier(d.id) && isAnonymousFunction(d.init) ? nameFunction(d.init, d.id.name) : d.init;
+  const hoisted: string[] = [];
+  const declarations: NodePath<t.VariableDeclaration>[] = [];
+  const classes: NodePath<t.ClassDeclaration>[] = [];
+  fn.get("body").traverse({
+    Function(p) {
+      p.skip();
+    },
+    VariableDeclaration(p) {
+      if (!boxDeclarations.has(p.node) && p.node.declarations.some(declares)) declarations.push(p);
+    },
+    ClassDeclaration(p) {
+      if (p.node.id && boxed.has(p.node.id.name)) classes.push(p);
+    },
+  });
+  for (const p of classes) {
+    const cls = p.node;
+    p.replaceWith(t.expressionStatement(t.assignmentExpression("=", member(cls.id!.name)(), t.classExpression(cls.id, cls.superClass, cls.body, cls.decorators))));
+  }
+  for (const p of declarations) {
+    const { kind, declarations: list } = p.node;
+    const parent = p.parentPath!;
+    if (parent.isForStatement() && p.key === "init" && kind !== "var") {
+      // A for-let loop copies its bindings into each iteration: each
+      // iteration gets its own box, made before the update runs.
+      const loop = parent.node;
+      for (const d of list) {
+        if (!t.isIdentifier(d.id) || !boxed.has(d.id.name)) continue;
+        const name = d.id.name;
+        d.init = t.objectExpression([t.objectProperty(t.identifier("v"), initOf(d) ?? t.identifier("undefined"))]);
+        const fresh = t.assignmentExpression("=", t.identifier(name), t.objectExpression([t.objectProperty(t.identifier("v"), member(name)())]));
+        const start = iterationStart.get(loop);
+        if (start) {
+          const body = (loop.body as t.BlockStatement).body;
+          body.splice(body.indexOf(start), 0, t.expressionStatement(fresh));
+        } else loop.update = loop.update ? t.sequenceExpression([fresh, loop.update]) : fresh;
+      }
+      continue;
+    }
+    // Names that stay `var`s but lose this declaration are declared at the top.
+    const keepVar = (d: t.VariableDeclarator) => Object.keys(t.getBindingIdentifiers(d.id)).filter((n) => !boxed.has(n));
+    if ((parent.isForStatement() && p.key === "init") || (parent.isForXStatement() && p.key === "left")) {
+      for (const d of list) hoisted.push(...keepVar(d));
+      if (parent.isForXStatement()) {
+        p.replaceWith(retargetAll(list[0].id));
+      } else {
+        const assigns = list.filter((d) => d.init).map((d) => t.assignmentExpression("=", retargetAll(d.id), initOf(d)!));
+        p.replaceWith(assigns.length === 1 ? assigns[0] : t.sequenceExpression(assigns.length ? assigns : [t.identifier("undefined")]));
+      }
+      continue;
+    }
+    const replacement: t.Statement[] = [];
+    for (const d of list) {
+      if (!declares(d)) {
+        replacement.push(t.variableDeclaration(kind, [d]));
+        continue;
+      }
+      const others = keepVar(d);
+      if (others.length) replacement.push(t.variableDeclaration(kind === "var" ? "var" : "let", others.map((n) => t.variableDeclarator(t.identifier(n)))));
+      if (d.init || kind !== "var") {
+        replacement.push(t.expressionStatement(t.assignmentExpression("=", retargetAll(d.id), initOf(d) ?? t.identifier("undefined"))));
+      }
+    }
+    if (parent.isBlockStatement() || parent.isProgram() || parent.isSwitchCase()) {
+      p.replaceWithMultiple(replacement.length ? replacement : [t.emptyStatement()]);
+    } else {
+      p.replaceWith(t.blockStatement(replacement)); // `if (c) var x = 1;`
+    }
+  }
+  if (hoisted.length) {
+    (fn.get("body") as NodePath<t.BlockStatement>).unshiftContainer("body", t.variableDeclaration("var", hoisted.map((n) => t.variableDeclarator(t.identifier(n)))));
+  }
 }
 
 type Order = Map<t.Node, [number, number]>;
@@ -167,96 +352,10 @@ function closureMayPrecedeInit(binding: Binding, fn: NodePath<t.Function>, order
   return binding.referencePaths.some((ref) => closureOf(ref, fn) !== null && mayPrecedeInit(ref, binding, fn, order));
 }
 
-/** Boxes one binding; false when its declaration has a shape left alone. */
-function box(binding: Binding, fn: NodePath<t.Function>, order: Order, R: string): boolean {
-  const name = binding.identifier.name;
-  const lexical = binding.kind === "let" || binding.kind === "const";
-  const decl = declarationOf(binding);
-  const isCatch = binding.path.isCatchClause();
-  // Loop heads other than `for (let ...;;)` keep their own bindings.
-  if (decl.parentPath?.isForXStatement() && decl.key === "left") return false;
-  if (lexical && !isCatch && !decl.isVariableDeclaration() && !decl.isClassDeclaration()) return false;
-  const member = () => t.memberExpression(t.identifier(name), t.identifier("v"));
-  const read = (ref: NodePath) => lexical && !isCatch && mayPrecedeInit(ref, binding, fn, order)
-    ? t.callExpression(t.memberExpression(t.identifier(R), t.identifier("get")), [t.identifier(name), t.stringLiteral(name)])
-    : member();
-  // Snapshot: each replacement registers new references while we iterate.
-  // Inside its own body a class refers to its inner binding (the class
-  // expression made below keeps the name), never to the box.
-  const refs = binding.referencePaths.filter((ref) => !(decl.isClassDeclaration() && ref.findParent((p) => p.node === decl.node)));
-  const violations = [...binding.constantViolations];
-  for (const ref of refs) if (ref.isIdentifier({ name })) ref.replaceWith(read(ref));
-  for (const v of violations) {
-    if (v.isAssignmentExpression() || v.isUpdateExpression()) {
-      const target = v.isAssignmentExpression() ? v.get("left") : v.get("argument");
-      if (target.isIdentifier({ name })) target.replaceWith(member());
-      else if (target.isPattern()) retargetPattern(target, name, binding, member);
-    }
-  }
-  const body = fn.get("body") as NodePath<t.BlockStatement>;
-  const boxed = (value: t.Expression) => t.objectExpression([t.objectProperty(t.identifier("v"), value)]);
-  if (binding.kind === "param" || isCatch) {
-    const block = isCatch ? (binding.path.get("body") as NodePath<t.BlockStatement>) : body;
-    block.unshiftContainer("body", t.expressionStatement(t.assignmentExpression("=", t.identifier(name), boxed(t.identifier(name)))));
-    return true;
-  }
-  if (decl.isClassDeclaration()) {
-    const cls = decl.node;
-    declareBoxAtScopeStart(decl, name, R);
-    decl.replaceWith(t.expressionStatement(t.assignmentExpression("=", member(), t.classExpression(cls.id, cls.superClass, cls.body, cls.decorators))));
-    return true;
-  }
-  const declaration = decl as NodePath<t.VariableDeclaration>;
-  const loop = declaration.parentPath;
-  if (loop?.isForStatement() && declaration.key === "init") {
-    if (declaration.node.kind === "var") {
-      // Hoisted: the box exists from the function's entry.
-      body.unshiftContainer("body", t.variableDeclaration("var", [t.variableDeclarator(t.identifier(name), boxed(t.identifier("undefined")))]));
-      loop.node.init = t.sequenceExpression(declaration.node.declarations.map((d) => t.assignmentExpression("=", retarget(d.id, name, member), d.init ?? t.identifier("undefined"))));
-      return true;
-    }
-    // A for-let loop copies its bindings into each iteration: each
-    // iteration gets its own box, made before the update runs.
-    const d = binding.path.node as t.VariableDeclarator;
-    if (!t.isIdentifier(d.id)) return false;
-    d.init = boxed(d.init ?? t.identifier("undefined"));
-    const fresh = t.assignmentExpression("=", t.identifier(name), boxed(member()));
-    const start = iterationStart.get(loop.node);
-    if (start) {
-      const body = (loop.node.body as t.BlockStatement).body;
-      body.splice(body.indexOf(start), 0, t.expressionStatement(fresh));
-    } else loop.node.update = loop.node.update ? t.sequenceExpression([fresh, loop.node.update]) : fresh;
-    return true;
-  }
-  if (declaration.node.kind === "var") {
-    body.unshiftContainer("body", t.variableDeclaration("var", [t.variableDeclarator(t.identifier(name), boxed(t.identifier("undefined")))]));
-  } else declareBoxAtScopeStart(declaration, name, R);
-  // The declaration assigns the box instead; other names it declares stay.
-  const rest: t.VariableDeclarator[] = [];
-  const assigns: t.Statement[] = [];
-  for (const d of declaration.node.declarations) {
-    const names = Object.keys(t.getBindingIdentifiers(d.id));
-    if (!names.includes(name)) {
-      rest.push(d);
-      continue;
-    }
-    const others = names.filter((n) => n !== name);
-    if (others.length) rest.push(...others.map((n) => t.variableDeclarator(t.identifier(n))));
-    if (d.init || lexical) {
-      assigns.push(t.expressionStatement(t.assignmentExpression("=", retarget(d.id, name, member), d.init ?? t.identifier("undefined"))));
-    }
-  }
-  const kind = declaration.node.kind === "const" ? "let" : declaration.node.kind;
-  const replacement = [...(rest.length ? [t.variableDeclaration(kind as "var" | "let", rest)] : []), ...assigns];
-  if (declaration.parentPath?.isBlockStatement() || declaration.parentPath?.isProgram() || declaration.parentPath?.isSwitchCase()) {
-    declaration.replaceWithMultiple(replacement.length ? replacement : [t.emptyStatement()]);
-  } else return false;
-  return true;
-}
-
 /** `let x = R.box()` where the scope of the declaration begins. */
 function declareBoxAtScopeStart(decl: NodePath, name: string, R: string): void {
   const start = t.variableDeclaration("let", [t.variableDeclarator(t.identifier(name), t.callExpression(t.memberExpression(t.identifier(R), t.identifier("box")), []))]);
+  boxDeclarations.add(start);
   const parent = decl.parentPath!;
   if (parent.isSwitchCase()) {
     // The scope is the whole switch block: the box goes before the switch.

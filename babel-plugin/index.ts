@@ -11,6 +11,7 @@ import { traverse, types as t } from "@babel/core";
 import { declare } from "@babel/helper-plugin-utils";
 import { addNamed } from "@babel/helper-module-imports";
 import { classifyCalls, hasForOf, hasSite } from "./sites.js";
+import { isAnonymousFunction, nameFunction } from "./linearize.js";
 import { inheritLocations } from "./nodes.js";
 import { Normalizer } from "./normalize.js";
 import { boxCapturedVariables, planFrame, renameShadowed } from "./frame.js";
@@ -65,8 +66,9 @@ interface FileState {
   used: boolean;
 }
 
-export default declare((api: { assertVersion(v: number): void }, options: FiberletPluginOptions) => {
-  api.assertVersion(7);
+export default declare((api: { assertVersion(range: number | string): void }, options: FiberletPluginOptions) => {
+  // Babel 7 and 8 (both accept a semver range here).
+  api.assertVersion("^7.22.0 || ^8.0.0");
   const runtime = options.runtime ?? "fiberlet/protocol";
 
   function transformFunction(path: NodePath<t.Function>, st: FileState): void {
@@ -194,11 +196,17 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
     if (path.isFunctionExpression() || path.isArrowFunctionExpression()) {
       const parent = path.parentPath;
       const keyName = (k: t.Node) => (t.isIdentifier(k) ? k.name : t.isStringLiteral(k) ? k.value : null);
-      if (parent.isObjectProperty() && parent.node.value === node && !parent.node.computed && keyName(parent.node.key) !== null) {
-        // Branded with the object's methods; stays in place to keep its name.
+      if (parent.isObjectProperty() && parent.node.value === node && (parent.node.computed || keyName(parent.node.key) !== null)) {
+        // Branded with the object's methods; stays in place to keep its name
+        // (a computed key, symbols included, is captured where it is evaluated).
         const obj = parent.parentPath as NodePath<t.ObjectExpression>;
         const pending = brandObjects.get(obj.node) ?? [];
-        pending.push(t.stringLiteral(keyName(parent.node.key)!));
+        if (parent.node.computed) {
+          const scratch = obj.scope.generateUidIdentifier("key");
+          obj.scope.push({ id: t.cloneNode(scratch) });
+          parent.node.key = t.assignmentExpression("=", t.cloneNode(scratch), parent.node.key as t.Expression);
+          pending.push(scratch);
+        } else pending.push(t.stringLiteral(keyName(parent.node.key)!));
         brandObjects.set(obj.node, pending);
         return;
       }
@@ -207,7 +215,8 @@ export default declare((api: { assertVersion(v: number): void }, options: Fiberl
       let name: string | null = null;
       if (!(node as t.FunctionExpression).id) {
         if (parent.isVariableDeclarator() && parent.node.init === node) name = keyName(parent.node.id);
-        else if (parent.isAssignmentExpression({ operator: "=" }) && parent.node.right === node) name = keyName(parent.node.left);
+        else if (parent.isAssignmentExpression() && ["=", "&&=", "||=", "??="].includes(parent.node.operator) && parent.node.right === node) name = keyName(parent.node.left);
+        else if (parent.isExportDefaultDeclaration()) name = "default";
         else if (parent.isAssignmentPattern() && parent.node.right === node) name = keyName(parent.node.left);
         else if ((parent.isClassProperty() || parent.isClassPrivateProperty()) && parent.node.value === node && !(parent.node as t.ClassProperty).computed) {
           name = t.isPrivateName(parent.node.key) ? `#${parent.node.key.id.name}` : keyName(parent.node.key);
@@ -512,7 +521,10 @@ function moveParamsIntoBody(path: NodePath<t.Function>): void {
     if (t.isIdentifier(param) && !hasExpressions) return param;
     const id = path.scope.generateUidIdentifier(`p${i}`);
     if (t.isAssignmentPattern(param)) {
-      const value = t.conditionalExpression(t.binaryExpression("===", t.cloneNode(id), t.identifier("undefined")), param.right, t.cloneNode(id));
+      // The default keeps the name the parameter gives it (a conditional
+      // would not pass it on).
+      const fallback = t.isIdentifier(param.left) && isAnonymousFunction(param.right) ? nameFunction(param.right, param.left.name) : param.right;
+      const value = t.conditionalExpression(t.binaryExpression("===", t.cloneNode(id), t.identifier("undefined")), fallback, t.cloneNode(id));
       moved.push(t.variableDeclaration(kind, [t.variableDeclarator(param.left as t.LVal, value)]));
       return t.assignmentPattern(id, t.unaryExpression("void", t.numericLiteral(0)));
     }

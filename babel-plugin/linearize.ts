@@ -244,6 +244,14 @@ export class Linearizer {
         return t.templateLiteral(e.quasis, this.operands(e.expressions.map((x) => ({ expr: x as t.Expression, kind: "string" as const })), out));
       case "ClassExpression":
         return this.classExpression(e, out);
+      case "ImportExpression": {
+        // import() in Babel 8's AST (Babel 7: a call of Import, see call()):
+        // never a call site; its operands are evaluated like arguments.
+        const ops = [value(e.source)];
+        if (e.options) ops.push(value(e.options));
+        const [source, options] = this.operands(ops, out);
+        return Object.assign(t.cloneNode(e, false), { source, options: e.options ? options : e.options });
+      }
       case "ParenthesizedExpression":
         return this.expr(e.expression, out);
       case "TSAsExpression":
@@ -346,12 +354,13 @@ export class Linearizer {
     return this.site(this.brandOf(e, callee), node, out);
   }
 
-  /** `fn`, or a TypeError naming the original callee when it is not callable. */
-  protected callable(fn: t.Expression, original: t.Expression): t.Expression {
+  /** `fn`, or a TypeError naming the original callee (or `original` itself,
+   * a text) when it is not callable. */
+  protected callable(fn: t.Expression, original: t.Expression | string): t.Expression {
     return t.conditionalExpression(
       t.binaryExpression("===", t.unaryExpression("typeof", t.cloneNode(fn)), t.stringLiteral("function")),
       t.cloneNode(fn),
-      this.helper("notCallable", [t.cloneNode(fn), t.stringLiteral(calleeText(original))]),
+      this.helper("notCallable", [t.cloneNode(fn), t.stringLiteral(typeof original === "string" ? original : calleeText(original))]),
     );
   }
 
@@ -675,7 +684,7 @@ export class Linearizer {
   private bindArray(pattern: t.ArrayPattern, v: t.Expression, kind: "var" | "let" | "const" | null, out: t.Statement[]): void {
     const src = this.materialize(v, out);
     const names = Object.keys(t.getBindingIdentifiers(pattern));
-    if (kind) {
+    if (kind && names.length) {
       // The names are declared outside the branches and guards (a
       // declaration inside them would be scoped to them); those assign them.
       out.push(t.variableDeclaration(kind === "var" ? "var" : "let", names.map((n) => t.variableDeclarator(t.identifier(n)))));
@@ -791,7 +800,7 @@ export function isPure(e: t.Expression): boolean {
   return t.isIdentifier(e) || t.isLiteral(e) || t.isThisExpression(e) || t.isFunctionExpression(e) || t.isArrowFunctionExpression(e);
 }
 
-function isAnonymousFunction(e: t.Expression): boolean {
+export function isAnonymousFunction(e: t.Expression): boolean {
   return ((t.isFunctionExpression(e) || t.isClassExpression(e)) && !e.id) || t.isArrowFunctionExpression(e);
 }
 

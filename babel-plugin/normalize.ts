@@ -135,7 +135,7 @@ export class Normalizer extends Linearizer {
     const disc = this.materialize(this.expr(s.discriminant, out), out);
     const chosen = this.newTemp();
     const defaultAt = s.cases.findIndex((c) => c.test === null);
-    out.push(assign(chosen, t.numericLiteral(defaultAt)));
+    out.push(assign(chosen, t.valueToNode(defaultAt))); // -1: no default
     const order = s.cases.map((c, i) => i).filter((i) => s.cases[i].test !== null);
     const chain = (k: number): t.Statement[] => {
       if (k === order.length) return [];
@@ -290,7 +290,7 @@ export class Normalizer extends Linearizer {
     );
     const it = this.site(
       getIterator,
-      t.callExpression(t.memberExpression(this.callable(getIterator, t.identifier("iterable[Symbol.iterator]")), t.identifier("call")), [iterable]),
+      t.callExpression(t.memberExpression(this.callable(getIterator, "iterable[Symbol.iterator]"), t.identifier("call")), [iterable]),
       out,
     );
     out.push(t.ifStatement(

@@ -57,6 +57,8 @@ export interface RuntimeState {
   key(value: unknown): PropertyKey;
   box(): { v: unknown };
   get(box: { v: unknown }, name: string): unknown;
+  put(box: { v: unknown }, name: string, value: unknown): unknown;
+  readOnly(box: { v: unknown }, name: string, value: unknown): never;
   strings(strings: TemplateStringsArray): TemplateStringsArray;
   coercible(value: unknown): void;
   objectRest(source: object, excluded: PropertyKey[]): object;
@@ -258,6 +260,19 @@ function get(b: { v: unknown }, name: string): unknown {
   return v;
 }
 
+/** A write to a boxed lexical binding that may come before its declaration. */
+function put(b: { v: unknown }, name: string, value: unknown): unknown {
+  if (b.v === HOLE) throw new ReferenceError(`Cannot access '${name}' before initialization`);
+  b.v = value;
+  return value;
+}
+
+/** An assignment to a boxed `const`. */
+function readOnly(b: { v: unknown }, name: string, _value: unknown): never {
+  if (b.v === HOLE) throw new ReferenceError(`Cannot access '${name}' before initialization`);
+  throw new TypeError("Assignment to constant variable.");
+}
+
 /** A tagged template's strings object, made once per site at module level. */
 function strings(s: TemplateStringsArray): TemplateStringsArray {
   return s;
@@ -358,6 +373,8 @@ export const R: RuntimeState = {
   key,
   box,
   get,
+  put,
+  readOnly,
   strings,
   coercible,
   objectRest,
