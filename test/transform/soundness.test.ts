@@ -525,6 +525,99 @@ const cases: Case[] = [
     log: ["@s"],
     result: [1, "default", 3, 3, true, 0],
   },
+  {
+    name: "boxed variables declared together, redeclared, and in an if body",
+    body(sw) {
+      var a: number, b: number;
+      (function () {
+        a = 1;
+        b = 2;
+      })();
+      var n = 0;
+      const inc = function () {
+        n += 1;
+      };
+      // eslint-disable-next-line no-var, no-redeclare
+      var n = 10;
+      inc();
+      const get = () => x;
+      // eslint-disable-next-line no-constant-condition
+      if (true) var x = sw("x");
+      return [a!, b!, n, get()];
+    },
+    send: [3],
+    yields: ["x"],
+    log: ["@x"],
+    result: [1, 2, 11, 3],
+  },
+  {
+    name: "a closure writing a let before its declaration is a TDZ error; a const cannot be assigned",
+    body(sw) {
+      const out: unknown[] = [];
+      try {
+        (() => {
+          y = 1;
+        })();
+        // eslint-disable-next-line prefer-const
+        let y = sw("y");
+        out.push(y);
+      } catch (e) {
+        out.push((e as Error).constructor.name);
+      }
+      const c = sw("c");
+      const h = () => c;
+      try {
+        (() => {
+          // @ts-expect-error: assigning a constant on purpose
+          c = 2;
+        })();
+      } catch (e) {
+        out.push((e as Error).constructor.name, h());
+      }
+      return out;
+    },
+    send: [1],
+    yields: ["c"],
+    log: ["@c"],
+    result: ["ReferenceError", "TypeError", 1],
+  },
+  {
+    name: "empty patterns with a call site",
+    body(sw) {
+      function f([]: unknown[], {}: object) {
+        return sw("f");
+      }
+      const [] = [1];
+      const {} = {};
+      return f([], {});
+    },
+    send: [1],
+    yields: ["f"],
+    log: ["@f"],
+    result: 1,
+  },
+  {
+    name: "inferred function names: computed keys, defaults, logical assignment, boxed declarations",
+    body(sw) {
+      const s = Symbol("d");
+      const o = { [s]: function () {}, ["k" + 1]: () => {} };
+      function f(x = () => {}, z = class {}) {
+        return [x.name, z.name];
+      }
+      let g = function () {};
+      const keep = () => g;
+      g = function () {};
+      let a: unknown = null;
+      a ??= () => {};
+      const { p = () => {} } = {} as { p?: () => void };
+      sw("s");
+      return [(o[s] as () => void).name, o.k1.name, ...f(), g.name, keep().name, (a as () => void).name, p.name];
+    },
+    send: [0],
+    yields: ["s"],
+    log: ["@s"],
+    result: ["[d]", "k1", "x", "z", "g", "g", "a", "p"],
+  },
 ];
 
 suite(cases);
