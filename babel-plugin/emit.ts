@@ -453,6 +453,12 @@ function replaceFrameReferences(body: t.BlockStatement, L: Local, frame: Frame, 
   };
   const visit = (parent: t.Node) =>
     mapChildren(parent, (node) => {
+      if (frame.callsSuper && t.isCallExpression(node) && t.isSuper(node.callee)) {
+        // super(...) in an arrow of a derived constructor (the constructor's
+        // own were rewritten by finishLikeNew): through the saved arrow.
+        const args = node.arguments.map((a) => (t.isSpreadElement(a) ? t.spreadElement(replaceIn(a.argument)) : replaceIn(a as t.Expression)));
+        return t.assignmentExpression("=", id(L.self), t.callExpression(id(L.supCall), args));
+      }
       if (frame.usesSuper) {
         const replaced = superForm(node);
         if (replaced) return replaced;
