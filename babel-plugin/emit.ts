@@ -12,6 +12,7 @@
 import type { NodePath } from "@babel/core";
 import { types as t } from "@babel/core";
 import { childNodes, mapChildren } from "./nodes.js";
+import { isAnonymousFunction, nameFunction } from "./linearize.js";
 import { ARGS_SLOT, NEW_TARGET_SLOT, SUPER_CALL_SLOT, SUPER_SLOT, THIS_SLOT, type Frame, type SitePlan, type Slot } from "./frame.js";
 
 export interface Names {
@@ -168,8 +169,11 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
       const names = Object.keys(t.getBindingIdentifiers(decl.id));
       if (t.isIdentifier(decl.id)) {
         const slot = slotByName.get(decl.id.name);
-        const init = decl.init ? t.cloneNode(decl.init, true) : t.identifier("undefined");
-        out.push(t.variableDeclaration("let", [t.variableDeclarator(t.cloneNode(decl.id), slot ? t.conditionalExpression(restoring(), saved(slot), init) : init)]));
+        let init = decl.init ? t.cloneNode(decl.init, true) : t.identifier("undefined");
+        // The conditional would not pass the binding's name on to a function.
+        if (slot && isAnonymousFunction(init)) init = nameFunction(init, decl.id.name);
+        // A `const` stays one: assigning it must throw in the resume copy too.
+        out.push(t.variableDeclaration(d.kind === "const" ? "const" : "let", [t.variableDeclarator(t.cloneNode(decl.id), slot ? t.conditionalExpression(restoring(), saved(slot), init) : init)]));
         continue;
       }
       if (names.length) out.push(t.variableDeclaration("let", names.map((name) => t.variableDeclarator(id(name)))));
@@ -308,7 +312,7 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
   }
   if (guarded) prologue.push(t.variableDeclaration("let", [t.variableDeclarator(id(L.U), t.booleanLiteral(false))]));
   const resumeBody = t.blockStatement([...prologue, ...list(body.body, true)]);
-  if (ctor) finishLikeNew(resumeBody, L, n, frame);
+  if (ctor) finishLikeNew(resumeBody, L, n, frame, ctor === "derived");
   if (mappedArguments && frame.usesArguments) aliasParameters(resumeBody, fn.node.params as t.Identifier[], L, prologue);
   replaceFrameReferences(resumeBody, L, frame, n);
   const resume = t.functionExpression(
@@ -385,9 +389,9 @@ const suspensionReturns = new WeakSet<t.Node>();
  * object (and a plain call, with no new.target, returns what it returns).
  * super() cannot run again after a resume: it had already run.
  */
-function finishLikeNew(body: t.BlockStatement, L: Local, n: Names, frame: Frame): void {
+function finishLikeNew(body: t.BlockStatement, L: Local, n: Names, frame: Frame, derived: boolean): void {
   const result = (value: t.Expression) =>
-    t.callExpression(mem(id(n.R), "constructed"), [value, id(L.self), id(L.nt)]);
+    t.callExpression(mem(id(n.R), "constructed"), [value, id(L.self), id(L.nt), ...(derived ? [t.numericLiteral(1)] : [])]);
   const fix = (node: t.Node): t.Node => {
     if (t.isReturnStatement(node) && !suspensionReturns.has(node)) return t.returnStatement(result(node.argument ?? t.identifier("undefined")));
     if (t.isCallExpression(node) && t.isSuper(node.callee)) {

@@ -84,10 +84,9 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     else {
       (path.get("body") as NodePath).replaceWith(t.blockStatement([t.returnStatement(node.body as t.Expression)]));
     }
-    // A plain function that never reads `this` or `new.target` finishes a
-    // resumed frame as a call (see docs/protocol.md, Constructors).
-    let ctor = constructorKind(node);
-    if (ctor === "base" && !t.isClassMethod(node) && !readsThisOrNewTarget(path)) ctor = null;
+    // A plain function may be called with `new`: its resumed frame must
+    // finish like `new` would (see docs/protocol.md, Constructors).
+    const ctor = constructorKind(node);
     refuseDynamicScope(path, fail);
     const mapped = hasMappedArguments(path);
     moveParamsIntoBody(path);
@@ -403,25 +402,6 @@ function detach(fn: t.Function): NodePath<t.Function> {
   return found!;
 }
 
-function readsThisOrNewTarget(path: NodePath<t.Function>): boolean {
-  let found = false;
-  path.get("body").traverse({
-    Function(p) {
-      if (!p.isArrowFunctionExpression()) p.skip();
-    },
-    ThisExpression(p) {
-      found = true;
-      p.stop();
-    },
-    MetaProperty(p) {
-      if (p.node.meta.name === "new") {
-        found = true;
-        p.stop();
-      }
-    },
-  });
-  return found;
-}
 
 
 /**

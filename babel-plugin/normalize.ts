@@ -157,9 +157,11 @@ export class Normalizer extends Linearizer {
     if (!this.has(test)) return t.whileStatement(test, this.block(body));
     const pre: t.Statement[] = [];
     const v = this.expr(test, pre);
+    // The body keeps a block of its own: its declarations must not shadow
+    // what the test reads.
     return t.whileStatement(
       t.booleanLiteral(true),
-      t.blockStatement([...pre, t.ifStatement(t.unaryExpression("!", v), t.breakStatement()), ...this.block(body).body]),
+      t.blockStatement([...pre, t.ifStatement(t.unaryExpression("!", v), t.breakStatement()), this.block(body)]),
     );
   }
 
@@ -221,7 +223,7 @@ export class Normalizer extends Linearizer {
       if (!isPure(e)) tail.push(t.expressionStatement(e));
       update = null;
     }
-    const loop = t.forStatement(init, test, update, t.blockStatement([...head, ...body.body, ...tail]));
+    const loop = t.forStatement(init, test, update, t.blockStatement([...head, ...(head.length || tail.length ? [body] : body.body), ...tail]));
     const start = iterationStart.get(s);
     if (start) iterationStart.set(loop, start);
     if (before.length === 0) out.push(wrapLabels(loop, labels));
@@ -260,7 +262,7 @@ export class Normalizer extends Linearizer {
             t.continueStatement(),
           ),
           this.bindLoopValue(s.left, key),
-          ...this.block(s.body).body,
+          this.block(s.body),
         ]),
       ),
       labels,
@@ -315,7 +317,8 @@ export class Normalizer extends Linearizer {
     );
     const bindOut: t.Statement[] = [];
     this.stmt(this.bindLoopValue(s.left, value), bindOut);
-    loopBody.push(...bindOut, ...this.block(s.body).body);
+    // The body is a scope of its own (it may redeclare the loop variable).
+    loopBody.push(...bindOut, this.block(s.body));
     const loop = wrapLabels(t.whileStatement(t.booleanLiteral(true), t.blockStatement(loopBody)), labels);
 
     const ret = this.newTemp();

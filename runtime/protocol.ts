@@ -53,7 +53,7 @@ export interface RuntimeState {
   closeQuietly(iterator: Iterator<unknown>): void;
   notIterResult(result: unknown): never;
   notCallable(value: unknown, text: string): never;
-  constructed(value: unknown, self: unknown, newTarget: unknown): unknown;
+  constructed(value: unknown, self: unknown, newTarget: unknown, derived?: number): unknown;
   key(value: unknown): PropertyKey;
   box(): { v: unknown };
   get(box: { v: unknown }, name: string): unknown;
@@ -317,9 +317,14 @@ function checkObject(value: unknown): void {
 }
 
 /** How a resumed constructor frame finishes (see docs/protocol.md). */
-function constructed(value: unknown, self: unknown, newTarget: unknown): unknown {
+function constructed(value: unknown, self: unknown, newTarget: unknown, derived?: number): unknown {
   if (newTarget === undefined) return value;
-  return (typeof value === "object" && value !== null) || typeof value === "function" ? value : self;
+  if ((typeof value === "object" && value !== null) || typeof value === "function") return value;
+  if (derived) {
+    if (value !== undefined) throw new TypeError("Derived constructors may only return object or undefined");
+    if (self === undefined) throw new ReferenceError("Must call super constructor in derived class before accessing 'this' or returning from derived constructor");
+  }
+  return self;
 }
 
 function superAgain(): never {
