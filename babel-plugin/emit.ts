@@ -184,7 +184,15 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
     return out;
   };
 
-  const list = (stmts: t.Statement[], top = false): t.Statement[] => {
+  /** A block-level function declaration, hoisted: its saved value while
+   * restoring, else a new function. */
+  const hoistedFunction = (s: t.FunctionDeclaration): t.Statement => {
+    const slot = slotByName.get(s.id!.name)!;
+    const expr = t.functionExpression(s.id, s.params, s.body, s.generator, s.async);
+    return t.variableDeclaration("let", [t.variableDeclarator(t.cloneNode(s.id!), t.conditionalExpression(restoring(), saved(slot), t.cloneNode(expr, true)))]);
+  };
+
+  const list = (stmts: t.Statement[], top = false, hoist = !top): t.Statement[] => {
     const out: t.Statement[] = [];
     let pending: t.Statement[] = [];
     const flush = () => {
@@ -192,13 +200,7 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
       pending = [];
     };
     // Block-level function declarations are hoisted to the top of their block.
-    for (const s of stmts) {
-      if (t.isFunctionDeclaration(s) && !top) {
-        const slot = slotByName.get(s.id!.name)!;
-        const expr = t.functionExpression(s.id, s.params, s.body, s.generator, s.async);
-        out.push(t.variableDeclaration("let", [t.variableDeclarator(t.cloneNode(s.id!), t.conditionalExpression(restoring(), saved(slot), t.cloneNode(expr, true)))]));
-      }
-    }
+    if (hoist) for (const s of stmts) if (t.isFunctionDeclaration(s)) out.push(hoistedFunction(s));
     for (const s of stmts) {
       if (t.isFunctionDeclaration(s)) continue; // restored above or at the top
       if (isResumeDeclaration(s, n)) {
@@ -257,10 +259,11 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
         let init: t.ForStatement["init"] = null;
         if (t.isVariableDeclaration(s.init) && s.init.kind !== "var") {
           const decls = declaration(s.init);
-          if (decls.length !== 1 || !t.isVariableDeclaration(decls[0])) {
+          if (!decls.every((x) => t.isVariableDeclaration(x))) {
             throw new Error("fiberlet: destructuring in a for-let head with a call site in the loop is not supported");
           }
-          init = decls[0];
+          // One declaration per declarator from declaration(): merged back.
+          init = t.variableDeclaration(s.init.kind, (decls as t.VariableDeclaration[]).flatMap((x) => x.declarations));
         } else if (t.isVariableDeclaration(s.init)) {
           // var: declared (and restored) at the top; only the assignment stays.
           const assigns = s.init.declarations.filter((d) => d.init).map((d) => t.assignmentExpression("=", t.cloneNode(d.id, true) as t.LVal, t.cloneNode(d.init!, true)));
@@ -273,12 +276,16 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
         return guard(t.forInStatement(t.cloneNode(s.left, true), t.cloneNode(s.right, true), block(s.body)));
       case "SwitchStatement": {
         const disc = t.conditionalExpression(restoring(), id(L.pc), t.cloneNode(s.discriminant, true));
-        return guard(t.switchStatement(disc, s.cases.map((c) => {
+        const cases = t.switchStatement(disc, s.cases.map((c) => {
           const test = c.test
             ? t.conditionalExpression(restoring(), t.conditionalExpression(t.logicalExpression("&&", t.booleanLiteral(frame.range.has(c)), inRange(c)), id(L.pc), t.valueToNode(-1)), t.cloneNode(c.test, true))
             : null;
-          return t.switchCase(test, list(c.consequent));
-        })));
+          return t.switchCase(test, list(c.consequent, false, false));
+        }));
+        // Functions declared in any case exist in the whole switch block,
+        // whichever case runs first.
+        const functions = s.cases.flatMap((c) => c.consequent.filter((x): x is t.FunctionDeclaration => t.isFunctionDeclaration(x)));
+        return guard(functions.length ? t.blockStatement([...functions.map(hoistedFunction), cases]) : cases);
       }
       case "TryStatement": {
         const enter: t.Statement[] = [];
@@ -333,8 +340,10 @@ function aliasParameters(body: t.BlockStatement, params: t.Identifier[], L: Loca
   const mappedCount = `${L.args}$n`;
   const index = new Map(params.map((p, i) => [p.name, i]));
   const restoreAt = body.body.indexOf(prologue[prologue.length - 1]) + 1;
+  // No saved arguments object: nothing can observe the mapping any more.
   body.body.splice(restoreAt, 0, t.variableDeclaration("var", [t.variableDeclarator(id(mappedCount),
-    t.callExpression(t.memberExpression(id("Math"), id("min")), [t.numericLiteral(params.length), mem(id(L.args), "length")]))]));
+    t.conditionalExpression(t.binaryExpression("===", id(L.args), id("undefined")), t.numericLiteral(0),
+      t.callExpression(t.memberExpression(id("Math"), id("min")), [t.numericLiteral(params.length), mem(id(L.args), "length")])))]));
   const element = (i: number) => t.memberExpression(id(L.args), t.numericLiteral(i), true);
   const mapped = (i: number) => t.binaryExpression("<", t.numericLiteral(i), id(mappedCount));
   const visit = (parent: t.Node) =>

@@ -59,6 +59,10 @@ function ownScopes(fn: NodePath<t.Function>): Scope[] {
     Function(p) {
       p.skip();
     },
+    // A static block is a body of its own, run when the class is made.
+    StaticBlock(p) {
+      p.skip();
+    },
     Scopable(p) {
       // A class's own scope only holds its inner name, not a local of ours.
       if (!p.isClass()) scopes.add(p.scope);
@@ -456,6 +460,20 @@ export function planFrame(
   fn.get("body").traverse({
     Function(p) {
       if (!p.isArrowFunctionExpression()) skipFunction(p);
+    },
+    // A class body's fields and static blocks have their own `this` and
+    // `super` (its heritage and computed keys belong to this frame).
+    ClassProperty(p) {
+      p.skipKey("value");
+    },
+    ClassPrivateProperty(p) {
+      p.skipKey("value");
+    },
+    ClassAccessorProperty(p) {
+      p.skipKey("value");
+    },
+    StaticBlock(p) {
+      p.skip();
     },
     ThisExpression() {
       usesThis = true;

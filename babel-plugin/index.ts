@@ -172,9 +172,21 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       ]));
       return () => t.identifier(rname);
     }
-    const decl = t.variableDeclaration("var", [t.variableDeclarator(t.identifier(rname), named)]);
+    let container: NodePath = stmt.parentPath!;
+    // A closure in a loop or branch body without braces: give the body a
+    // block, so the resume function lives in the closure's own scope.
+    for (let p: NodePath | null = path.parentPath; p && p !== container; p = p.parentPath) {
+      const parent = p.parentPath;
+      if (p.isStatement() && parent && (parent.isLoop() || parent.isIfStatement() || parent.isLabeledStatement() || parent.isWithStatement()) && p.key !== "init" && p.key !== "left" && !p.isBlockStatement() && !p.isVariableDeclaration()) {
+        p.replaceWith(t.blockStatement([p.node as t.Statement]));
+        container = p;
+        break;
+      }
+    }
+    // `let` in a block: one resume function per entry of the block (a loop
+    // body's closures of each iteration get their own).
+    const decl = t.variableDeclaration(container.isProgram() ? "var" : "let", [t.variableDeclarator(t.identifier(rname), named)]);
     decl.loc = path.node.loc;
-    const container = stmt.parentPath!;
     if (container.isProgram()) st.prelude.push(decl);
     else if (container.isBlockStatement()) container.unshiftContainer("body", decl);
     else container.parentPath!.insertBefore(decl); // a switch case: before the switch

@@ -103,6 +103,10 @@ export class Linearizer {
     if (brand && !(t.isIdentifier(brand) && this.isTemp(brand))) {
       const temp = this.materialize(t.cloneNode(brand), out);
       replaceOperand(call, brand, temp);
+      if (t.isCallExpression(call) && t.isIdentifier(call.callee, { name: temp.name })) {
+        // The callee keeps its own text in the TypeError.
+        call.callee = this.callable(temp, brand);
+      }
       brand = temp;
     }
     const temp = this.newTemp();
@@ -307,9 +311,11 @@ export class Linearizer {
       [fn] = this.operands([value(callee as t.Expression)], out, "all");
     }
     const args = rebuildArgs(rawArgs, this.operands(argOperands(rawArgs), out, isSite ? "call" : "order"));
+    // A callee that moved into a temp keeps its own text in the TypeError.
+    const direct = fn === callee ? fn : this.callable(fn, callee as t.Expression);
     const call = receiver
       ? t.callExpression(t.memberExpression(this.callable(fn, callee as t.Expression), t.identifier("call")), [receiver, ...args])
-      : t.callExpression(fn, args);
+      : t.callExpression(direct, args);
     if (!isSite) return call;
     // f.call(...) and f.apply(...) enter f directly: f's brand is the one.
     const viaCallOrApply = t.isMemberExpression(callee) && !callee.computed && t.isIdentifier(callee.property) &&
@@ -819,6 +825,12 @@ function propertyName(p: t.ObjectProperty): string | undefined {
 
 function calleeText(node: t.Expression): string {
   if (t.isIdentifier(node)) return node.name;
+  // The engine's own wording for a call's result and a computed member.
+  if (t.isCallExpression(node) && t.isExpression(node.callee)) return `${calleeText(node.callee)}(...)`;
+  if (t.isMemberExpression(node) && node.computed && (t.isNumericLiteral(node.property) || t.isStringLiteral(node.property) || t.isIdentifier(node.property))) {
+    const key = t.isStringLiteral(node.property) ? JSON.stringify(node.property.value) : t.isNumericLiteral(node.property) ? String(node.property.value) : node.property.name;
+    return `${calleeText(node.object as t.Expression)}[${key}]`;
+  }
   if (t.isMemberExpression(node) && !node.computed && t.isIdentifier(node.property)) {
     return `${calleeText(node.object as t.Expression)}.${node.property.name}`;
   }
