@@ -508,6 +508,8 @@ export function decorateFast(
   fnName: string,
   resumeRef: () => t.Expression,
   ctor: "base" | "derived" | null,
+  /** `R` member the prologue takes its entry flag from (see fieldsFirst). */
+  entryFlag = "m",
 ): void {
   const L = locals(n);
   const body = fn.node.body as t.BlockStatement;
@@ -544,8 +546,8 @@ export function decorateFast(
     });
   }
   const prologue: t.Statement[] = [
-    t.variableDeclaration("const", [t.variableDeclarator(id(L.E), mem(id(n.R), "m"))]),
-    set(mem(id(n.R), "m"), t.numericLiteral(0)),
+    t.variableDeclaration("const", [t.variableDeclarator(id(L.E), mem(id(n.R), entryFlag))]),
+    set(mem(id(n.R), entryFlag), t.numericLiteral(0)),
   ];
   if (guarded) prologue.push(t.variableDeclaration("let", [t.variableDeclarator(id(L.U), t.booleanLiteral(false))]));
   body.body.unshift(...prologue);

@@ -126,7 +126,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       resumeNode = resume;
       resumeRef = placeResume(path, resume, st, name);
     }
-    decorateFast(own, frame, names, name, resumeRef, ctor);
+    decorateFast(own, frame, names, name, resumeRef, ctor, fieldsFirst(path) ? "e" : "m");
     inheritLocations(node);
     if (resumeNode) inheritLocations(resumeNode, node.loc);
     brand(path, st);
@@ -241,6 +241,18 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       return;
     }
     if (path.isClassMethod({ kind: "constructor" })) {
+      const first = fieldsFirst(path);
+      if (first) {
+        // The instance fields of a base class run before the constructor's
+        // prologue: the first one takes the entry flag (into R.e, where the
+        // prologue reads it), so no field initializer runs with R.m set.
+        const take = t.sequenceExpression([
+          t.assignmentExpression("=", t.memberExpression(R(), t.identifier("e")), t.memberExpression(R(), t.identifier("m"))),
+          t.assignmentExpression("=", t.memberExpression(R(), t.identifier("m")), t.numericLiteral(0)),
+          first.value ?? t.identifier("undefined"),
+        ]);
+        first.value = take;
+      }
       // `new C()` reads the brand from the class itself.
       (path.parentPath as NodePath<t.ClassBody>).unshiftContainer("body", t.staticBlock([
         t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier("brandClass")), [t.thisExpression()])),
@@ -363,6 +375,21 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     },
   } satisfies PluginObj<PluginPass>;
 });
+
+/**
+ * The first instance field of a base class whose constructor is marked, if
+ * it has one: field initializers run between `new`'s brand store and the
+ * constructor's prologue (see brand()).
+ */
+function fieldsFirst(path: NodePath<t.Function>): t.ClassProperty | t.ClassPrivateProperty | null {
+  if (!path.isClassMethod({ kind: "constructor" })) return null;
+  const cls = path.parentPath.parentPath;
+  if (!cls?.isClass() || cls.node.superClass) return null;
+  for (const member of cls.node.body.body) {
+    if ((t.isClassProperty(member) || t.isClassPrivateProperty(member)) && !member.static) return member;
+  }
+  return null;
+}
 
 /**
  * Can this function run as a constructor (so its resumed frame must finish

@@ -32,6 +32,9 @@ export interface RuntimeState {
   /** Brand of the callee a marked call site is entering; a marked prologue
    * reads it (was I entered from marked code?) and resets it to 0. */
   m: unknown;
+  /** The entry flag of a marked base-class constructor with instance
+   * fields: its first field initializer moves R.m here (docs/protocol.md). */
+  e: unknown;
   /** Frames captured by the suspension in progress, innermost first. */
   capTop: FrameRecord | null;
   capBot: FrameRecord | null;
@@ -356,6 +359,7 @@ function superDelete(_key: PropertyKey): never {
 
 export const R: RuntimeState = {
   m: 0,
+  e: 0,
   capTop: null,
   capBot: null,
   pt: null,
