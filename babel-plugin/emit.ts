@@ -367,12 +367,16 @@ function aliasParameters(body: t.BlockStatement, params: t.Identifier[], L: Loca
       if (!t.isFunction(node) || t.isArrowFunctionExpression(node)) visit(node);
       return node;
     });
-  const replaceIn = (e: t.Expression): t.Expression => {
-    const holder = t.expressionStatement(e);
-    visit(holder);
-    return holder.expression;
-  };
+  const replaceIn = (e: t.Expression) => rewriteExpression(e, visit);
   for (const stmt of body.body.slice(restoreAt + 1)) visit(t.blockStatement([stmt]));
+}
+
+/** Runs a children-rewriting `visit` on an expression itself (through a
+ * holder statement, since `visit` replaces children of what it gets). */
+function rewriteExpression(e: t.Expression, visit: (parent: t.Node) => void): t.Expression {
+  const holder = t.expressionStatement(e);
+  visit(holder);
+  return holder.expression;
 }
 
 /** An identifier that is a property name, a label or a declaration, not a read. */
@@ -492,11 +496,7 @@ function replaceFrameReferences(body: t.BlockStatement, L: Local, frame: Frame, 
       if (!t.isFunction(node) || t.isArrowFunctionExpression(node)) visit(node);
       return node;
     });
-  const replaceIn = (e: t.Expression): t.Expression => {
-    const holder = t.expressionStatement(e);
-    visit(holder);
-    return holder.expression;
-  };
+  const replaceIn = (e: t.Expression) => rewriteExpression(e, visit);
   visit(body);
 }
 

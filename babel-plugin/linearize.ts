@@ -300,16 +300,7 @@ export class Linearizer {
       }
       return t.callExpression(this.expr(callee as t.Expression, out), rawArgs);
     }
-    let fn: t.Expression;
-    let receiver: t.Expression | null = null;
-    if (t.isMemberExpression(callee)) {
-      // The method is read once, before the arguments are evaluated.
-      const target = this.memberTarget(callee, out, true);
-      receiver = t.isSuper(target.object) ? t.thisExpression() : target.object;
-      fn = this.materialize(target, out);
-    } else {
-      [fn] = this.operands([value(callee as t.Expression)], out, "all");
-    }
+    const { fn, receiver } = this.callee(callee as t.Expression, out);
     const args = rebuildArgs(rawArgs, this.operands(argOperands(rawArgs), out, isSite ? "call" : "order"));
     // A callee that moved into a temp keeps its own text in the TypeError.
     const direct = fn === callee ? fn : this.callable(fn, callee as t.Expression);
@@ -323,6 +314,14 @@ export class Linearizer {
     return this.site(this.brandOf(e, viaCallOrApply ? receiver! : fn), call, out);
   }
 
+  /** The function a call calls, settled, and its `this` for a method: the
+   * method is read once, before the arguments are evaluated. */
+  private callee(callee: t.Expression, out: t.Statement[]): { fn: t.Expression; receiver: t.Expression | null } {
+    if (!t.isMemberExpression(callee)) return { fn: this.operands([value(callee)], out, "all")[0], receiver: null };
+    const target = this.memberTarget(callee, out, true);
+    return { fn: this.materialize(target, out), receiver: t.isSuper(target.object) ? t.thisExpression() : target.object };
+  }
+
   /**
    * A tagged template passes the same strings object every time its site
    * runs. Its code exists twice (fast and resume copy), so when the call
@@ -331,13 +330,7 @@ export class Linearizer {
    */
   private taggedTemplate(e: t.TaggedTemplateExpression, isSite: boolean, out: t.Statement[]): t.Expression {
     const tag = e.tag;
-    let fn: t.Expression;
-    let receiver: t.Expression | null = null;
-    if (t.isMemberExpression(tag)) {
-      const target = this.memberTarget(tag, out, true);
-      receiver = t.isSuper(target.object) ? t.thisExpression() : target.object;
-      fn = this.materialize(target, out);
-    } else [fn] = this.operands([value(tag)], out, "all");
+    const { fn, receiver } = this.callee(tag, out);
     const subs = this.operands(e.quasi.expressions.map((x) => value(x as t.Expression)), out, isSite ? "call" : "order");
     const strings = this.templateObject(e.quasi);
     const call = receiver

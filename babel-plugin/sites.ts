@@ -142,45 +142,38 @@ export function classifyCalls(
   return { kinds, stable };
 }
 
-const hasSiteMemo = new WeakMap<t.Node, boolean>();
-
-/** Does evaluating `node` (not counting nested functions) run a call site? */
-export function hasSite(node: t.Node | null | undefined, facts: SiteFacts): boolean {
+/** Does evaluating `node` (not counting nested functions) run a node of
+ * one of `kinds`? Memoized per question. */
+function contains(node: t.Node | null | undefined, facts: SiteFacts, kinds: Set<CallKind>, memo: WeakMap<t.Node, boolean>): boolean {
   if (!node) return false;
-  const known = hasSiteMemo.get(node);
+  const known = memo.get(node);
   if (known !== undefined) return known;
+  const inside = (child: t.Node | null | undefined) => contains(child, facts, kinds, memo);
   let found = false;
   const kind = facts.kinds.get(node);
-  if (kind === "site" || kind === "marked-site" || kind === "iteration") found = true;
+  if (kind !== undefined && kinds.has(kind)) found = true;
   else if (t.isFunction(node)) {
-    found = (t.isObjectMethod(node) || t.isClassMethod(node)) && node.computed && hasSite(node.key, facts);
-  }
-  else if (t.isClass(node)) {
-    found = hasSite(node.superClass, facts) ||
-      node.body.body.some((m) => "computed" in m && m.computed && hasSite((m as { key: t.Node }).key, facts));
-  } else found = childNodes(node).some((child) => hasSite(child, facts));
-  hasSiteMemo.set(node, found);
+    found = (t.isObjectMethod(node) || t.isClassMethod(node)) && node.computed && inside(node.key);
+  } else if (t.isClass(node)) {
+    found = inside(node.superClass) || node.body.body.some((m) => "computed" in m && m.computed && inside((m as { key: t.Node }).key));
+  } else found = childNodes(node).some(inside);
+  memo.set(node, found);
   return found;
 }
 
+const SITES = new Set<CallKind>(["site", "marked-site", "iteration"]);
+const CALLS = new Set<CallKind>(["site", "marked-site"]);
+const hasSiteMemo = new WeakMap<t.Node, boolean>();
 const hasCallMemo = new WeakMap<t.Node, boolean>();
+
+/** Does evaluating `node` (not counting nested functions) run a call site? */
+export function hasSite(node: t.Node | null | undefined, facts: SiteFacts): boolean {
+  return contains(node, facts, SITES, hasSiteMemo);
+}
 
 /** Like hasSite, not counting implicit iteration (spreads, array patterns). */
 export function hasCallSite(node: t.Node | null | undefined, facts: SiteFacts): boolean {
-  if (!node) return false;
-  const known = hasCallMemo.get(node);
-  if (known !== undefined) return known;
-  let found = false;
-  const kind = facts.kinds.get(node);
-  if (kind === "site" || kind === "marked-site") found = true;
-  else if (t.isFunction(node)) {
-    found = (t.isObjectMethod(node) || t.isClassMethod(node)) && node.computed && hasCallSite(node.key, facts);
-  } else if (t.isClass(node)) {
-    found = hasCallSite(node.superClass, facts) ||
-      node.body.body.some((m) => "computed" in m && m.computed && hasCallSite((m as { key: t.Node }).key, facts));
-  } else found = childNodes(node).some((child) => hasCallSite(child, facts));
-  hasCallMemo.set(node, found);
-  return found;
+  return contains(node, facts, CALLS, hasCallMemo);
 }
 
 /** Does `node` contain a for-of loop of this function (always rewritten: its
