@@ -7,20 +7,15 @@
  * different, unrelated failure.
  */
 import fc from "fast-check";
-import { transformSync } from "@babel/core";
-import { ALL_FEATURES, programArbitrary } from "./grammar.mjs";
+import { ALL_FEATURES, programArbitrary, withRequirements } from "./grammar.mjs";
 import { printProgram } from "./printer.mjs";
-import { check, wrapProgram } from "./harness.mjs";
+import { check, regenerate } from "./harness.mjs";
 
-/**
- * A printed program as the harness takes it. The source goes through Babel
- * once without plugins: the compiled runs execute Babel's output too, and V8
- * words some errors after the source text (`(-1) is not iterable` versus
- * `-1 is not iterable`), so both sides must be printed the same way.
- */
-export function toProgram(tree) {
-  const { source, boundaries } = printProgram(tree);
-  return { source: formatSource(source), boundaries, replies: tree.replies, asNew: tree.asNew };
+/** A printed program as the harness takes it (in Babel's layout, which is
+ * also how reports and saved regressions show it). */
+export function toProgram(tree, features) {
+  const { source, boundaries } = printProgram(tree, withRequirements(features));
+  return { source: regenerate(source), boundaries, replies: tree.replies, asNew: tree.asNew };
 }
 
 /** What identifies a failure while shrinking and when grouping reports. */
@@ -63,8 +58,9 @@ export const isFailure = (v) => v.kind !== "ok" && v.kind !== "skip";
 /**
  * Runs `runs` programs from `seed` with `features` enabled. Stops at the
  * first failure (unless it is one of `ignore`'s signatures) and shrinks it.
- * Returns { runs, skipped, stats, failure } with failure null or
- * { signature, program, verdict, seed, path }.
+ * Returns { runs, stats, failure } with failure null or
+ * { signature, program, tree, verdict, seed, path }. stats.switches counts
+ * sw() calls in the switching run (refused ones included).
  */
 export function campaign({ seed, runs, features = ALL_FEATURES, size = "small", ignore = [], shrink = true, onProgress }) {
   const arb = programArbitrary(new Set(features), { size });
@@ -73,7 +69,7 @@ export function campaign({ seed, runs, features = ALL_FEATURES, size = "small", 
   const ignored = new Set(ignore);
   let first = null;
   const property = fc.property(arb, (tree) => {
-    const program = toProgram(tree);
+    const program = toProgram(tree, features);
     const verdict = check(program, { exactMessages });
     if (first === null) count(stats, verdict, onProgress); // not the shrinking runs
     if (!isFailure(verdict)) return true;
@@ -92,7 +88,7 @@ export function campaign({ seed, runs, features = ALL_FEATURES, size = "small", 
   let failure = null;
   if (details.failed && details.counterexample) {
     const tree = details.counterexample[0];
-    const program = toProgram(tree);
+    const program = toProgram(tree, features);
     failure = { signature: first, program, tree, verdict: check(program, { exactMessages }), seed: details.seed, path: details.counterexamplePath };
   } else if (details.failed) {
     throw new Error(`fuzz campaign failed without a counterexample: ${details.error ?? "too many skips?"}`);
@@ -135,17 +131,12 @@ function mergeStats(a, b) {
   };
 }
 
-/** Pretty-prints program source (Babel's generator) for reports. */
-export function formatSource(source) {
-  return transformSync(source, { babelrc: false, configFile: false, sourceType: "script", compact: false, retainLines: false }).code;
-}
-
 /** A human-readable report of one failure. */
 export function describeFailure(f, { withCode = false } = {}) {
   const v = f.verdict;
-  const lines = [`== ${f.signature}`, `replies: ${JSON.stringify(f.program.replies)}${f.program.asNew ? "  (main called with new)" : ""}`, formatSource(f.program.source)];
+  const lines = [`== ${f.signature}`, `replies: ${JSON.stringify(f.program.replies)}${f.program.asNew ? "  (main called with new)" : ""}`, f.program.source];
   if (v.kind === "refused" || v.kind === "crash") lines.push(`plugin: ${v.detail.split("\n")[0]}`);
-  else if (v.plain) {
+  else if (v.marked) {
     lines.push(`difference: ${v.detail}`);
     lines.push(`plain:    ${v.plain.log.join(" | ")} => ${v.plain.end}`);
     lines.push(`marked:   ${v.marked.log.join(" | ")} => ${v.marked.end}`);
@@ -156,4 +147,3 @@ export function describeFailure(f, { withCode = false } = {}) {
   return lines.join("\n");
 }
 
-export { wrapProgram };

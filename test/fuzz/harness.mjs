@@ -77,6 +77,20 @@ export function compile(source) {
   }
 }
 
+/**
+ * The program as Babel prints it without plugins. The compiled runs execute
+ * Babel's output, and V8 words some errors after the source text (`(-1) is
+ * not iterable` versus `-1 is not iterable`), so the plain run executes
+ * Babel's text too. Unchanged if Babel cannot parse it (then it is `invalid`).
+ */
+export function regenerate(source) {
+  try {
+    return transformSync(source, { babelrc: false, configFile: false, sourceType: "script", compact: false }).code;
+  } catch {
+    return source;
+  }
+}
+
 // The helper module: sw and the marked entry point. Compiled once per
 // runtime, and also used uncompiled by the plain run.
 const HELPER = `"use strict";
@@ -105,7 +119,7 @@ module.exports = { sw, start };
 /** The code that runs around a program body: the helpers it may call. */
 export function wrapProgram(body, marked) {
   return `"use strict";${marked ? ` "${DIRECTIVE}";` : ""}
-const { sw, e, fuel, tg, Base } = H;
+const { sw, e, fuel, tg, noFn, Base } = H;
 ${body}
 module.exports = main;
 `;
@@ -229,7 +243,8 @@ function makeEnvironment(program, rt, mode) {
     },
   });
   const helpers = mode === "plain" ? rt.helpers.plain : rt.helpers.marked;
-  return { state, H: { sw: helpers.sw, e, fuel, tg, Base }, start: helpers.start };
+  const noFn = (v) => (typeof v === "function" ? {} : v);
+  return { state, H: { sw: helpers.sw, e, fuel, tg, noFn, Base }, start: helpers.start };
 }
 
 const SELF = () => ({ p: "self", q: 1 });
@@ -315,11 +330,12 @@ function withTimeout(fn) {
  *   unbounded   a compiled run exceeded the log, switch or stack limit
  *   alive       the fiber did not end
  *   spurious    a switch was refused in a program with no boundary construct
+ *   dirty       the program left a capture or transfer pending in the runtime
  */
 export function check(program, { exactMessages = true } = {}) {
   runtime ??= loadRuntime();
   const rt = runtime;
-  const plainSource = wrapProgram(program.source, false);
+  const plainSource = wrapProgram(regenerate(program.source), false);
   try {
     new Function("H", "require", "module", plainSource);
   } catch (err) {
@@ -358,6 +374,16 @@ export function check(program, { exactMessages = true } = {}) {
   }
   const { marked, switched } = runs;
   const verdict = { plain, marked, switched, code: compiled.code, refusals: switched.refused };
+  // A program must leave no capture or transfer pending in the runtime:
+  // the next fiber's switch would pick it up. A fresh runtime keeps the
+  // next program independent of this one.
+  const leftover = pendingState(rt.protocol.R);
+  if (leftover) {
+    runtime = undefined;
+    const diff = [["marked", marked], ["switched", switched]].map(([mode, run]) => [mode, difference(plain, run)]).find(([, d]) => d);
+    const also = diff ? `; also ${diff[0]}: ${diff[1].detail}` : "";
+    return { kind: "dirty", detail: `the runtime was left with ${leftover}${also}`, ...verdict };
+  }
   for (const [mode, run] of [["marked", marked], ["switched", switched]]) {
     const diff = difference(plain, run);
     if (diff && !(diff.where === "message" && !exactMessages)) return { kind: "mismatch", mode, where: diff.where, detail: diff.detail, ...verdict };
@@ -386,6 +412,15 @@ function difference(expected, actual) {
   const errorClass = (end) => /^throw (\w+)\(/.exec(end)?.[1];
   const sameClass = errorClass(expected.end) !== undefined && errorClass(expected.end) === errorClass(actual.end);
   return { where: sameClass ? "message" : "end", detail: `end: expected ${expected.end}, got ${actual.end}` };
+}
+
+/** What a finished program left pending in the protocol object, or null. */
+function pendingState(R) {
+  const left = [];
+  if (R.capTop !== null || R.capBot !== null) left.push("a capture chain (R.capTop)");
+  if (R.pt !== null && R.pt !== undefined) left.push(`a pending transfer (R.pt, value ${show(R.pv)})`);
+  if (R.m) left.push(`the entry flag set (R.m = ${show(R.m)})`);
+  return left.length ? left.join(", ") : null;
 }
 
 /** Drops the cached runtime (tests that want a fresh one). */

@@ -46,6 +46,7 @@ class FnCtx {
     this.kind = kind; // main | function | arrow | method | getter | setter | ctor | field | generator
     this.parent = parent;
     this.jumps = []; // { label, loop, switch }
+    this.finallyDepth = 0;
     this.rec = { done: false };
     this.isArrow = kind === "arrow";
     const inherit = this.isArrow || kind === "field";
@@ -58,12 +59,14 @@ class FnCtx {
 }
 
 export class Printer {
-  constructor() {
+  constructor(features = new Set()) {
+    this.features = features;
     this.tags = 0;
     this.names = 0;
     this.labels = 0;
     this.methods = 0;
     this.calls = 0;
+    this.functions = 0;
     this.boundaries = false;
     this.fn = null;
     this.scope = null;
@@ -179,6 +182,7 @@ export class Printer {
       case "block":
         return `${this.block(n.body)}\n`;
       case "return":
+        if (this.fn.kind === "ctor" && !this.features.has("ctorReturn")) return "return;\n";
         return `return ${this.e(n.a)};\n`;
       case "throw":
         return `throw ${this.e(n.a)};\n`;
@@ -212,12 +216,14 @@ export class Printer {
       case "while":
         return this.loop(n, (label) => {
           const test = this.e(n.test);
-          return `${label}while (fuel() && ${test}) ${this.block(n.body)}\n`;
+          return `${label()}while (fuel() && ${test}) ${this.block(n.body)}\n`;
         });
       case "doWhile":
         return this.loop(n, (label) => {
-          const body = this.block(n.body);
-          return `${label}do ${body} while (fuel() && ${this.e(n.test)});\n`;
+          // The test is printed first (it cannot see the body's names anyway).
+          const test = this.e(n.test);
+          const l = label();
+          return `${l}do ${this.block(n.body)} while (fuel() && ${test});\n`;
         });
       case "labeled": {
         const label = `L${++this.labels}`;
@@ -270,10 +276,9 @@ export class Printer {
       }
       case "opat": {
         const parts = p.props.map((pp) => {
-          const key = typeof pp.key === "number" ? pp.key : pp.key;
           const sub = this.pattern(pp.pat, bound, false, kind);
           const def = pp.def ? ` = ${this.e(pp.def)}` : "";
-          return `${key}: ${sub}${def}`;
+          return `${pp.key}: ${sub}${def}`;
         });
         if (p.rest) {
           const name = this.fresh();
@@ -300,12 +305,22 @@ export class Printer {
     }
   }
 
-  /** Runs `print(labelText)` with the loop on the jump stack. */
+  /**
+   * Runs `print(label)` with the loop on the jump stack. `print` prints the
+   * loop's head first, then calls `label()` for the label text (before the
+   * body, which may `continue` to it). Without labeledHeadFunctions, a loop
+   * whose head holds a function is not labeled (see the feature).
+   */
   loop(n, print) {
-    const label = n.label ? `L${++this.labels}` : null;
-    this.fn.jumps.push({ label, loop: true, switch: false });
+    const entry = { label: n.label ? `L${++this.labels}` : null, loop: true, switch: false };
+    this.fn.jumps.push(entry);
+    const functionsBefore = this.functions;
+    const label = () => {
+      if (entry.label && this.functions !== functionsBefore && !this.features.has("labeledHeadFunctions")) entry.label = null;
+      return entry.label ? `${entry.label}: ` : "";
+    };
     try {
-      return print(label ? `${label}: ` : "");
+      return print(label);
     } finally {
       this.fn.jumps.pop();
     }
@@ -324,7 +339,7 @@ export class Printer {
         }
         const test = n.test ? ` && ${this.e(n.test)}` : "";
         const update = n.update ? this.e(n.update) : "";
-        return `${label}for (${head}; fuel()${test}; ${update}) ${this.block(n.body)}\n`;
+        return `${label()}for (${head}; fuel()${test}; ${update}) ${this.block(n.body)}\n`;
       }),
     );
   }
@@ -350,23 +365,30 @@ export class Printer {
           }
           head = `${kind} ${pat}`;
         }
-        return `${label}for (${head} ${of ? "of" : "in"} ${src}) ${this.block(n.body)}\n`;
+        return `${label()}for (${head} ${of ? "of" : "in"} ${src}) ${this.block(n.body)}\n`;
       }),
     );
   }
 
   iterable(src) {
-    if (src.t === "iter") return this.iterator(src);
+    if (src.t === "iter") {
+      // Without finallyIterators, a finally block iterates an array instead.
+      if (this.fn.finallyDepth && !this.features.has("finallyIterators")) return `[${this.e(src.value)}]`;
+      return this.iterator(src);
+    }
     const { c, ty } = this.ex(src);
     return ty.kind === "arr" || ty.kind === "iterable" ? c : `[${c}]`;
   }
 
   /** An iterator object whose next() and return() are marked methods. */
   iterator(n) {
+    // The generated code does not see `this`: yielding the iterator itself
+    // would let an array pattern iterate it natively (a boundary).
     const next = this.method("next", [], { t: "body", stmts: n.next, ret: null }, {
+      thisOk: false,
       tail: (self) => `return ${self}.i++ < ${n.n} ? { value: ${this.e(n.value)}, done: false } : { value: undefined, done: true };`,
     });
-    const ret = n.ret ? `, ${this.method("return", [], { t: "body", stmts: n.ret, ret: null }, { tail: () => "return {};" })}` : "";
+    const ret = n.ret ? `, ${this.method("return", [], { t: "body", stmts: n.ret, ret: null }, { thisOk: false, tail: () => "return {};" })}` : "";
     return `{ i: 0, [Symbol.iterator]() { return this; }, ${next}${ret} }`;
   }
 
@@ -400,7 +422,14 @@ export class Printer {
         return ` catch${param} {\n${this.stmts(h.body)}}`;
       });
     }
-    if (n.fin) out += ` finally ${this.block(n.fin)}`;
+    if (n.fin) {
+      this.fn.finallyDepth++;
+      try {
+        out += ` finally ${this.block(n.fin)}`;
+      } finally {
+        this.fn.finallyDepth--;
+      }
+    }
     return `${out}\n`;
   }
 
@@ -410,7 +439,11 @@ export class Printer {
       this.fn.jumps.push({ label: null, loop: false, switch: true });
       try {
         // Case bodies share the switch's block scope, hoisting included.
-        const all = n.cases.flatMap((c) => c.body);
+        // Without caseFunctions, a function declared directly in a case
+        // body gets a block of its own.
+        const wrap = (s) => ((s.t === "fdecl" || s.t === "gdecl") && !this.features.has("caseFunctions") ? { t: "block", body: [s] } : s);
+        const cases = n.cases.map((c) => ({ test: c.test, body: c.body.map(wrap) }));
+        const all = cases.flatMap((c) => c.body);
         const hoisted = new Map();
         all.forEach((s, i) => {
           if (s.t !== "fdecl") return;
@@ -420,7 +453,7 @@ export class Printer {
           this.declare(name, { kind: "fn", fnRec: rec, constructible: true }, { mutable: false, decl: "function" });
         });
         let sawDefault = false;
-        const cases = n.cases.map((c) => {
+        const printed = cases.map((c) => {
           let head;
           if (c.test === null && !sawDefault) {
             sawDefault = true;
@@ -429,7 +462,7 @@ export class Printer {
           const body = c.body.map((s) => this.stmt(s, hoisted.get(s))).join("");
           return `${head}\n${body}`;
         });
-        return `switch (${d}) {\n${cases.join("")}}\n`;
+        return `switch (${d}) {\n${printed.join("")}}\n`;
       } finally {
         this.fn.jumps.pop();
       }
@@ -460,6 +493,7 @@ export class Printer {
     const savedScope = this.scope;
     const fn = new FnCtx(kind, savedFn, opts);
     if (opts.rec) fn.rec = opts.rec;
+    this.functions++;
     this.fn = fn;
     this.scope = fn.scope = new Scope(savedScope, fn);
     try {
@@ -477,7 +511,7 @@ export class Printer {
     return `{\n${stmts}${tail ? `${tail()}\n` : ret}}`;
   }
 
-  /** A function value or declaration. Returns code; `info.ty` gets its type. */
+  /** A function value or declaration; returns its code and leaves its type in `this.lastFn`. */
   fnDef(f, { declName = null, rec = null, kind = f.kind } = {}) {
     const ctxKind = kind === "function" ? "function" : "arrow";
     const fnRec = rec ?? { done: false };
@@ -549,10 +583,7 @@ export class Printer {
       case "field": {
         const key = m.key ? `[${this.e(m.key)}]` : m.static ? "q" : "p";
         if (!m.v) return `${prefix}${key};`;
-        const before = this.calls;
-        const v = this.inFunction("field", { thisOk: true, home }, () => this.e(m.v));
-        // Initializers run inside the construction, not in a marked frame.
-        if (this.calls !== before) this.boundaries = true;
+        const v = this.fieldInitializer(m.v, home);
         return `${prefix}${key} = ${v};`;
       }
       case "cmethod": {
@@ -584,9 +615,7 @@ export class Printer {
         const name = `#p${++this.methods}`;
         info.privFields.push(name);
         if (!m.v) return `${name};`;
-        const before = this.calls;
-        const v = this.inFunction("field", { thisOk: true, home: { info, static: false } }, () => this.e(m.v));
-        if (this.calls !== before) this.boundaries = true;
+        const v = this.fieldInitializer(m.v, { info, static: false });
         return `${name} = ${v};`;
       }
       case "pmethod": {
@@ -601,20 +630,27 @@ export class Printer {
     }
   }
 
+  /** A field initializer: `this` is the instance (or the class), no
+   * `arguments`. It runs as part of creating the object, outside marked
+   * frames: README lists it as a boundary. */
+  fieldInitializer(v, home) {
+    const before = this.calls;
+    const code = this.inFunction("field", { thisOk: true, home }, () => this.e(v));
+    if (this.calls !== before) this.boundaries = true;
+    return code;
+  }
+
   ctor(k, info) {
     const derived = info.parent !== null;
     return this.inFunction("ctor", { rec: info.ctorRec, home: { info, static: false }, thisOk: !derived }, (fn) => {
       const params = this.params(k.params);
-      const before = this.calls;
       let pre = this.stmts(k.pre);
       if (derived) {
-        const args = this.args(k.superArgs);
-        // A derived constructor cannot be suspended before super() returns.
-        if (this.calls !== before) this.boundaries = true;
-        pre += `super(${args});\n`;
+        pre += `super(${this.args(k.superArgs)});\n`;
         fn.thisOk = true;
       }
-      return `constructor(${params}) ${this.body(k.body).replace(/^\{\n/, `{\n${pre}`)}`;
+      const body = this.features.has("ctorReturn") ? k.body : { ...k.body, ret: null };
+      return `constructor(${params}) ${this.body(body).replace(/^\{\n/, `{\n${pre}`)}`;
     });
   }
 
@@ -667,7 +703,7 @@ export class Printer {
       }
       case "assign": {
         const t = this.target(n.target);
-        const v = this.e(n.v);
+        const v = ["&&=", "||=", "??="].includes(n.op) ? this.unnamed(n.v) : this.e(n.v);
         return { c: t ? `(${t} ${n.op} ${v})` : v, ty: ANY };
       }
       case "update": {
@@ -743,6 +779,16 @@ export class Printer {
       default:
         throw new Error(`printer: unknown expression ${n.t}`);
     }
+  }
+
+  /**
+   * A value in a position that names anonymous functions and classes
+   * (`x ??= () => {}`, `{ [k]: () => {} }`). Without fnNames it is
+   * wrapped in `(0, ...)`, which keeps it anonymous in every run.
+   */
+  unnamed(n) {
+    const c = this.e(n);
+    return (n.t === "fn" || n.t === "classExpr") && !this.features.has("fnNames") ? `(0, ${c})` : c;
   }
 
   /** Call arguments or array elements (holes only in arrays). */
@@ -871,10 +917,14 @@ export class Printer {
         }
         case "ckv": {
           const key = this.e(p.key);
-          return `[${key}]: ${this.e(p.v)}`;
+          return `[${key}]: ${this.unnamed(p.v)}`;
         }
-        case "spread":
-          return `...${this.e(p.a)}`;
+        case "spread": {
+          // Without spreadFunctions, a function is spread as {} (noFn): the
+          // compiled function carries an enumerable brand that spread copies.
+          const c = this.e(p.a);
+          return this.features.has("spreadFunctions") ? `...${c}` : `...noFn(${c})`;
+        }
         case "method": {
           const rec = { done: false };
           if (p.key) {
@@ -923,7 +973,8 @@ export class Printer {
   }
 
   newExpr(n) {
-    const list = this.visible((v) => (v.kind === "fn" && v.constructible && this.callable(v)) || (v.kind === "cls" && v.info.ctorRec.done));
+    const fnOk = n.of !== "cls";
+    const list = this.visible((v) => (fnOk && v.kind === "fn" && v.constructible && this.callable(v)) || (v.kind === "cls" && v.info.ctorRec.done));
     const c = this.pick(list, n.k);
     if (!c) return { c: this.noCallee(n.args), ty: ANY };
     this.calls++;
@@ -934,12 +985,19 @@ export class Printer {
   superExpr(n) {
     const home = this.fn.home;
     if (!home || !home.info.parent || !this.fn.thisOk) return `e(${this.tag()}, 0)`;
+    if (this.inField() && !this.features.has("superInFields")) return `e(${this.tag()}, 0)`;
     if (!n.call) return `super.${home.static ? "q" : "p"}`;
     const parent = home.info.parent;
     const names = parent === "Base" ? [home.static ? "sbm" : "bm"] : classMembers(parent, "methods", home.static).filter((m) => m.rec.done).map((m) => m.name);
     if (!names.length) return `super.${home.static ? "q" : "p"}`;
     this.calls++;
     return `super.${names[n.j % names.length]}(${this.args(n.args)})`;
+  }
+
+  /** Inside a field initializer (arrows included)? */
+  inField() {
+    for (let f = this.fn; f; f = f.isArrow ? f.parent : null) if (f.kind === "field") return true;
+    return false;
   }
 
   /** The class whose instance `this` is here, if it has private members. */
@@ -1004,9 +1062,10 @@ function hasBase(info) {
   return c === "Base";
 }
 
-/** { source, boundaries } for a program tree from grammar.mjs. */
-export function printProgram(tree) {
-  const p = new Printer();
+/** { source, boundaries } for a program tree from grammar.mjs; `features`
+ * (a Set) decides the few context-dependent choices of the printer. */
+export function printProgram(tree, features) {
+  const p = new Printer(features);
   const source = p.program(tree.main);
   return { source, boundaries: p.boundaries };
 }

@@ -39,6 +39,7 @@ const span = (t: any) => [t.start, t.end, t.value !== null && typeof t.value ===
 
 describe("acorn tokens: push to pull", () => {
   check("acorn-tokens: pulled tokens equal onToken's", () => {
+    acorn.compiled(); // blocked if acorn did not compile
     const expected = corpus.map((f: { text: string }) => {
       const list: unknown[] = [];
       try {
@@ -63,6 +64,7 @@ describe("acorn tokens: push to pull", () => {
   }, CHECK_TIMEOUT);
 
   check("acorn-tokens: pulled tokens cover acorn.tokenizer's spans", () => {
+    acorn.compiled(); // blocked if acorn did not compile
     const parsed = corpus.filter((f: { text: string }) => {
       try {
         acorn.plain().parse(f.text, options);
@@ -78,6 +80,7 @@ describe("acorn tokens: push to pull", () => {
   }, CHECK_TIMEOUT);
 
   check("acorn-tokens: parsing is interleaved with consuming", () => {
+    acorn.compiled(); // blocked if acorn did not compile
     const log: string[] = [];
     const it = tokens("let a = f(1);\nlet b = [a, 2];\n", { produced: (t: any) => log.push(`parsed ${t.type.label}`) });
     for (const t of it) log.push(`pulled ${t.type.label}`);
@@ -88,6 +91,7 @@ describe("acorn tokens: push to pull", () => {
   });
 
   check("acorn-tokens: the consumer stops early; the error further on is never reached", () => {
+    acorn.compiled(); // blocked if acorn did not compile
     let parsed = 0;
     const text = "a; b; c; d; e; )))) syntax error";
     const got: string[] = [];
@@ -110,6 +114,7 @@ describe("acorn tokens: push to pull", () => {
   });
 
   check("acorn-tokens: an abandoned parse is garbage-collected", async () => {
+    acorn.compiled(); // blocked if acorn did not compile
     const gc = (globalThis as { gc?: () => void }).gc;
     expect(gc, "tests run with --expose-gc").toBeTypeOf("function");
     const refs: WeakRef<object>[] = [];
@@ -130,6 +135,7 @@ describe("acorn tokens: push to pull", () => {
   });
 
   check("acorn-tokens: the consumer is a stackless fiber too", () => {
+    acorn.compiled(); // blocked if acorn did not compile
     const f = corpus[1];
     const expected: unknown[] = [];
     try {

@@ -140,6 +140,22 @@ function withLock(lock, fn) {
   }
 }
 
+let pruned = false;
+/** Once per process: drops cache entries unused for a week (each plugin
+ * build leaves a full set of compiled libraries behind, tens of MB). */
+function pruneCache() {
+  if (pruned) return;
+  pruned = true;
+  const weekAgo = Date.now() - 7 * 24 * 3600 * 1000;
+  for (const name of readdirSync(cacheDir)) {
+    try {
+      if (statSync(join(cacheDir, name)).atimeMs < weekAgo) rmSync(join(cacheDir, name), { force: true });
+    } catch {
+      // removed by another worker meanwhile
+    }
+  }
+}
+
 /**
  * The compiled text of one file of a library (directive added), from the
  * cache when the file and the plugin are unchanged. Returns
@@ -151,6 +167,7 @@ export function compileFile(file, { fresh = false } = {}) {
   const source = readFileSync(file, "utf8");
   const key = createHash("sha256").update(plugin().hash).update("\0").update(file).update("\0").update(source).digest("hex").slice(0, 32);
   mkdirSync(cacheDir, { recursive: true });
+  pruneCache();
   const out = join(cacheDir, `${key}.js`);
   const meta = join(cacheDir, `${key}.json`);
   const read = () => {
@@ -207,7 +224,8 @@ export function createLoader({ compiled, root, fresh = false }) {
     if (compiled) {
       const r = compileFile(file, { fresh });
       code = r.code;
-      stats.push({ ...r.stats, cached: r.cached });
+      // Once per file (a module whose dependency failed is retried later).
+      if (!stats.some((s) => s.file === file)) stats.push({ ...r.stats, cached: r.cached });
     }
     const m = new Module(file, null);
     m.filename = file;
@@ -216,7 +234,8 @@ export function createLoader({ compiled, root, fresh = false }) {
     m.require = (request) => {
       if (request === "fiberlet") return fiberApi();
       const resolved = Module._resolveFilename(request, m);
-      if (resolved.startsWith(root + sep) && resolved.endsWith(".js")) return load(resolved);
+      const inRoot = resolved.startsWith(root + sep) && !resolved.startsWith(distDir + sep);
+      if (inRoot && resolved.endsWith(".js")) return load(resolved);
       return require(resolved);
     };
     try {

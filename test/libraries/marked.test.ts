@@ -8,7 +8,7 @@
  */
 import { describe, expect } from "vitest";
 import { check, checkListedRan } from "./ratchet";
-import { CHECK_TIMEOUT, expectNoDifferences, libraryUnderTest } from "./setup";
+import { CHECK_TIMEOUT, compileCheckId, expectNoDifferences, libraryUnderTest } from "./setup";
 import { libraries, loadFixture, loadPackage } from "./library.mjs";
 import { pick } from "./corpus.mjs";
 import { differences, json, thrown } from "./compare.mjs";
@@ -72,7 +72,7 @@ let expectedRender: string[] | undefined;
 let expectedExtended: string[] | undefined;
 
 describe("marked", () => {
-  check("marked: compile and load", () => marked.compileCheck(), CHECK_TIMEOUT);
+  check(compileCheckId("marked"), () => marked.compileCheck(), CHECK_TIMEOUT);
 
   check("marked/main: HTML and tokens of the corpus", () => {
     expectedRender ??= render(marked.plain());

@@ -2,9 +2,8 @@
  * Loading one library twice for a test file: uncompiled (the oracle) and
  * compiled with the plugin. Compilation happens once, in beforeAll (it can
  * take a minute without the cache); a compile or load failure is kept and
- * reported by the file's "compile and load" check, and every other check of
- * the file then fails as blocked (listed in known-failing.json like any
- * failure, never skipped).
+ * reported by the library's "compile and load" check, and every other check
+ * that uses the library then fails as blocked (see ratchet.ts).
  */
 import { beforeAll } from "vitest";
 import { blocked } from "./ratchet";
@@ -19,6 +18,9 @@ export const CHECK_TIMEOUT = 300_000;
 export interface Loaded {
   exports: any;
   stats: any[];
+  /** Files that did not compile or load, when the library is usable
+   * without them (lodash: one module per function). */
+  failures?: string[];
 }
 
 export interface LibraryUnderTest {
@@ -32,7 +34,12 @@ export interface LibraryUnderTest {
   compileCheck(): void;
   /** Compile time and sizes, for the log. */
   stats(): string;
+  /** Throws "blocked" if any file of the library did not compile. */
+  requireComplete(): void;
 }
+
+/** The id of a library's compile check (each library test file has one). */
+export const compileCheckId = (name: string) => `${name}: compile and load`;
 
 export function libraryUnderTest(name: string, load: (compiled: boolean) => Loaded): LibraryUnderTest {
   let plain: Loaded | undefined;
@@ -53,15 +60,22 @@ export function libraryUnderTest(name: string, load: (compiled: boolean) => Load
     name,
     plain: () => plain!.exports,
     compiled() {
-      if (error !== null) throw blocked(name, errorText());
+      if (error !== null) throw blocked(name, errorText(), compileCheckId(name));
       return compiled!.exports;
     },
     compileCheck() {
       if (error !== null) throw error;
+      const failures = compiled!.failures ?? [];
+      if (failures.length) throw new Error(`${failures.length} file(s) did not compile or load:\n${failures.join("\n")}`);
       const keys = (o: object) => Object.keys(o).sort();
       if (JSON.stringify(keys(plain!.exports)) !== JSON.stringify(keys(compiled!.exports))) {
         throw new Error(`exports differ: ${keys(plain!.exports)} vs ${keys(compiled!.exports)}`);
       }
+    },
+    requireComplete() {
+      if (error !== null) throw blocked(name, errorText(), compileCheckId(name));
+      const failures = compiled!.failures ?? [];
+      if (failures.length) throw blocked(name, `${failures.length} file(s), ${failures[0]}`, compileCheckId(name));
     },
     stats: () => (compiled ? describeStats(name, totalStats(compiled.stats)) : `${name}: ${errorText()}`),
   };

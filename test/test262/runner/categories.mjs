@@ -1,11 +1,135 @@
 /**
  * Why a compiled run fails: the first category whose `match` accepts it.
- * `match({ run, mode, result }, source)` sees the run's results (with the
- * diagnostic reruns in `result.diagnosis`) and the test's source. Each
- * category names one cause in the transform and carries a minimal repro, so
- * expected-failures.json doubles as the list of bugs to fix.
+ * `match(failure, body)` sees the failed run (`failure.result`: stage, error,
+ * and the diagnostic reruns in `diagnosis`; `failure.mode`, `failure.run`)
+ * and the test's code without its front matter. Each category names one
+ * cause in the transform and carries a minimal repro that `--repros` runs
+ * plain and compiled (repros.mjs), so expected-failures.json is also the
+ * list of bugs to fix. Rules are heuristics over the symptom and the
+ * source: when a fix leaves runs listed under the wrong cause, refine them.
  */
+
+const error = (f) => f.result.error ?? "";
+const has = (...res) => (f, body) => res.every((re) => re.test(body));
+/** Fails only when it suspends: passes compiled in a fiber whose harness does not switch. */
+const onlyWhenSwitching = (f) => f.result.diagnosis?.withoutSwitches === true;
+
 export const CATEGORIES = [
+  {
+    id: "not-the-plugin",
+    reason: "fails compiled by Babel alone too (Babel's parse and print, without fiberlet): not a transform bug",
+    match: (f) => f.result.diagnosis?.babelAlone === false,
+  },
+  {
+    id: "crash-or-hang",
+    reason: "the run crashed its process or made no progress for 5 minutes (see its error in --json output)",
+    match: (f) => ["crash", "hang", "timeout"].includes(f.result.stage),
+  },
+  {
+    id: "update-of-checked-box",
+    reason:
+      "`n++` / `--n` on a `let` or `const` boxed with a TDZ check (a closure that may run before its declaration) is " +
+      'emitted as `_fbR.get(n, "n")++`, a ReferenceError (invalid assignment target) at run time',
+    repro: {
+      code: "function f() { var inc = function () { n++; }; let n = 0; inc(); return n; } f();",
+      note: "1 plain; ReferenceError compiled",
+    },
+    match: (f) => /Invalid left-hand side expression in (postfix|prefix) operation/.test(error(f)),
+  },
+  {
+    id: "mapped-arguments-after-resume",
+    reason:
+      "after a resume, a sloppy function's parameters stay aliased to `arguments` even where the mapping was removed " +
+      "(`Object.defineProperty(arguments, 0, { writable: false })`, then a non-configurable redefinition), so assigning " +
+      "the parameter is lost",
+    repro: {
+      code:
+        "function f(a) { Object.defineProperty(arguments, '0', { writable: false, configurable: false }); sw(); a = 2; " +
+        "return [a, arguments[0]].join(); } inFiber(function () { return f(1); });",
+      note: '"2,1" plain; "1,1" compiled',
+    },
+    match: (f, body) => onlyWhenSwitching(f) && /defineProperty\(\s*arguments/.test(body),
+  },
+  {
+    id: "unmapped-arguments-mapped",
+    reason:
+      "a sloppy function with a non-simple parameter list (a default, a pattern, a rest) has an unmapped `arguments`, " +
+      "but the compiled function aliases its parameters to it",
+    repro: {
+      code: "function f(a, [b]) { arguments[0] = 2; return a; } f(1, []);",
+      note: "1 plain; 2 compiled",
+    },
+    match: (f, body) => /\barguments\b/.test(body) && f.run.path.includes("/unmapped/"),
+  },
+  {
+    id: "tdz-not-enforced",
+    reason:
+      "the temporal dead zone is not enforced: in `for (let x of [x])` the `x` of the iterated expression must be " +
+      "the new, uninitialized binding (a ReferenceError), not the outer one; and a closure's destructuring assignment " +
+      "to a `let` before its declaration ran (`[x] = [1]`) must throw",
+    repro: {
+      code: "function f() { let x = 1; for (let x of [x]) {} } f(); 'no error';",
+      note: "ReferenceError plain; no error compiled",
+    },
+    match: (f) => /Expected a ReferenceError to be thrown but no exception/.test(error(f)),
+  },
+  {
+    id: "function-name",
+    reason:
+      "a function's inferred name is lost when it is the default of a destructuring target that is a boxed variable " +
+      "(captured by a closure), assigned inside a generator or async function (never transformed) nested in a marked function",
+    repro: {
+      code: "function f() { let gen; (function* () { for ([gen = function* () {}] of [[]]); })().next(); return gen.name; } f();",
+      note: '"gen" plain; "" compiled',
+    },
+    match: (f) => /\bname\b/.test(error(f)),
+  },
+  {
+    id: "direct-eval-not-refused",
+    reason:
+      "a direct eval the plugin does not refuse sees other variables than in the source: one in a parameter default " +
+      "of a marked function (the parameters moved into the body), or one in a generator or async function nested in " +
+      "a marked function that declares a `var` shadowing a boxed variable (the nested code reads the box, `x.v`)",
+    repro: {
+      code: "function f() { var x = 'outside'; function g(a = eval('var x = \"inside\"')) { return x; } return g(); } f();",
+      note:
+        '"inside" plain; "outside" compiled. Also: `var x; var set = () => { x = 1 }; ' +
+        "function* g() { eval('var x = 2'); return x; }` returns undefined compiled",
+    },
+    match: has(/\beval\s*\(/),
+  },
+  {
+    id: "delete-new-target",
+    reason: "strict code: `delete new.target` becomes `delete _fb$newTarget` in the resume copy, an early SyntaxError",
+    repro: {
+      strict: true,
+      code: "function f() { return g(delete new.target); } function g(v) { return v; } f();",
+      note: "true plain; SyntaxError compiled",
+    },
+    match: (f) => /Delete of an unqualified identifier/.test(error(f)),
+  },
+  {
+    id: "iterator-close-on-throw",
+    reason:
+      "leaving a for-of loop by a throw must close the iterator and keep the throw even if getting or calling " +
+      "`return` fails; compiled, the error from `return` replaces it",
+    repro: {
+      code:
+        "var it = { [Symbol.iterator]() { return { next() { return { done: false }; }, get return() { throw 'return'; } }; } };" +
+        " function f() { for (var x of it) throw 'body'; } try { f(); } catch (e) { e; }",
+      note: '"body" plain; "return" compiled',
+    },
+    match: (f, body) => /\bget return\(\)|return:\s*function|\breturn\(\)\s*\{/.test(body) && /Expected a \w+ but got/.test(error(f)),
+  },
+  {
+    id: "function-to-string",
+    reason: "Function.prototype.toString of a marked function shows the emitted code (the `_fbR.m = 0;` prologue), not the source",
+    repro: {
+      code: "String(() => {});",
+      note: '"() => {}" plain; "() => {\\n  _fbR.m = 0;\\n}" compiled',
+    },
+    match: has(/\[\s*(\(\)\s*=>|function\b|async\b)|\.toString\(\)|String\(\s*(\(|function|async)/),
+  },
   {
     id: "uncategorized",
     reason: "not matched by any rule in test/test262/runner/categories.mjs yet",
@@ -13,6 +137,8 @@ export const CATEGORIES = [
   },
 ];
 
-export function categorize(verdict, source) {
-  return CATEGORIES.find((c) => c.match(verdict, source)).id;
+/** The category id of a failed compiled run (see ratchet.mjs verdicts). */
+export function categorize(failure, source) {
+  const body = source.replace(/\/\*---[\s\S]*?---\*\//, "");
+  return CATEGORIES.find((c) => c.match(failure, body)).id;
 }

@@ -13,6 +13,9 @@ const root = process.argv[2];
 const executor = new Executor(root);
 // Tests reject promises nobody handles; Node would end the process.
 process.on("unhandledRejection", () => {});
+// The pool is gone (killed, or done with this process): do not linger in a
+// test that never ends.
+process.on("disconnect", () => process.exit(0));
 
 process.on("message", async ({ path, scenario, from }) => {
   const source = readFileSync(join(root, "test", path), "utf8");

@@ -46,13 +46,14 @@ function fiberletPlugin() {
 /** A prologue line for strict scenarios, kept as a directive. */
 const prologue = (strict) => (strict ? '"use strict";\n' : "");
 
-/** The source of one scenario in one mode (before compilation). */
-export function modeSource(mode, source, { strict, module }) {
-  if (mode === "plain") return prologue(strict && !module) + source;
-  if (mode === "main") return prologue(strict && !module) + `"${DIRECTIVE}";\n` + source;
+/** A scenario's source in one of its shapes (before compilation): as is
+ * ("plain"), with the marking directive first ("marked"), or "wrapped". */
+export function shapeSource(shape, source, { strict, module }) {
+  if (shape === "plain") return prologue(strict && !module) + source;
+  if (shape === "marked") return prologue(strict && !module) + `"${DIRECTIVE}";\n` + source;
   // Top-level code becomes a function body: its var and function
-  // declarations become locals and `this` changes, which is why this mode's
-  // oracle is this same wrapped source run unmarked.
+  // declarations become locals and `this` changes, which is why the fiber
+  // mode's oracle is this same wrapped source run unmarked.
   return prologue(strict) + `"${DIRECTIVE}";\nfunction ${BODY}() {\n${source}\n}\n`;
 }
 
@@ -106,7 +107,7 @@ export function fiberHarness(name, source, slot) {
   const key = createHash("sha256").update(`${pluginFingerprint()}\0${slot}\0${code}`).digest("hex").slice(0, 32);
   const file = join(cacheDir, "harness", `${name}.${key}.js`);
   if (existsSync(file)) return readFileSync(file, "utf8");
-  const out = compile(code, { filename: name, reserve: slot, extraPlugins: [switchOnEntry] });
+  const out = compile(code, { filename: `harness/${name}`, reserve: slot, extraPlugins: [switchOnEntry] });
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}`;
   writeFileSync(tmp, out);

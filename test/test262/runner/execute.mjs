@@ -15,7 +15,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import vm from "node:vm";
-import { BODY, DIRECTIVE, SWITCHER, compile, fiberApiPath, fiberHarness, modeSource } from "./compile.mjs";
+import { BODY, DIRECTIVE, SWITCHER, compile, fiberApiPath, fiberHarness, shapeSource } from "./compile.mjs";
 import { harnessFiles } from "./metadata.mjs";
 import { Realm } from "./realm.mjs";
 
@@ -94,7 +94,7 @@ export class Executor {
     });
     let stop = null;
     try {
-      let code = modeSource(how.wrapped ? "fiber" : how.compiler === "none" ? "plain" : "main", t.source, { strict, module });
+      let code = shapeSource(how.wrapped ? "wrapped" : how.compiler === "none" ? "plain" : "marked", t.source, { strict, module });
       if (how.compiler !== "none") code = step("babel", () => compile(code, { module, filename: t.file, withPlugin }));
       for (const script of step("harness", () => this.harnessScripts(t.meta, how.harness === "fiber"))) {
         step("harness", () => script.runInContext(realm.context));

@@ -33,12 +33,6 @@ export function listTests(root) {
   return out.sort();
 }
 
-/** The CI sample: every `step`th item of a sorted list, so it is fixed and
- * covers every directory. */
-export function sample(items, step) {
-  return items.filter((_, i) => i % step === 0);
-}
-
 export function readMetadata(source) {
   const match = /\/\*---([\s\S]*?)---\*\//.exec(source);
   const meta = (match && load(match[1])) || {};

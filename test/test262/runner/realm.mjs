@@ -66,7 +66,9 @@ export class Realm {
     return $262;
   }
 
-  /** Loads a CommonJS file of the runtime in this context. */
+  /** Loads a CommonJS file of the runtime in this context. It gets this
+   * process's `process` (it reads FIBERLET_BACKEND from it) as a module
+   * parameter, so the test realm itself has no `process` global. */
   load(file) {
     const cached = this.cjs.get(file);
     if (cached) return cached.exports;
@@ -110,7 +112,7 @@ export class Realm {
   }
 
   /** Resolves `import` declarations: relative to the importing file. */
-  linker = (specifier, referencing, attributes) => this.module(resolve(dirname(referencing.identifier), specifier), attributes, specifier);
+  linker = (specifier, referencing, attributes) => this.module(resolve(dirname(referencing.identifier), specifier), attributes);
 
   async linkAndEvaluate(module) {
     if (module.status === "unlinked") await module.link(this.linker);
@@ -122,13 +124,13 @@ export class Realm {
   }
 
   /** The module record for a file, one per file per realm. */
-  module(file, attributes = {}, specifier = file) {
-    if (specifier === protocolPath || file === protocolPath) return this.runtimeModule();
+  module(file, attributes = {}) {
+    if (file === protocolPath) return this.runtimeModule();
     const cached = this.modules.get(file);
     if (cached) return cached;
     let module;
     if (extname(file) === ".json" || attributes.type === "json") {
-      const value = vm.runInContext(`(${readFileSync(file, "utf8")})`, this.context);
+      const value = this.global.JSON.parse(readFileSync(file, "utf8"));
       module = new vm.SyntheticModule(["default"], function () { this.setExport("default", value); }, { context: this.context, identifier: file });
     } else {
       const source = this.transformModule(readFileSync(file, "utf8"), file);
