@@ -26,29 +26,51 @@ export const CATEGORIES = [
     match: (f) => ["crash", "hang", "timeout"].includes(f.result.stage),
   },
   {
-    id: "update-of-checked-box",
+    id: "checked-box-as-target",
     reason:
-      "`n++` / `--n` on a `let` or `const` boxed with a TDZ check (a closure that may run before its declaration) is " +
-      'emitted as `_fbR.get(n, "n")++`, a ReferenceError (invalid assignment target) at run time',
+      "a `let` or `const` boxed with a TDZ check (a closure that may run before its declaration: a hoisted function, " +
+      "a closure made earlier) is read as `_fbR.get(n, \"n\")`, and that read is also emitted where the variable is " +
+      "an assignment target: `n++` / `--n` become `_fbR.get(n, \"n\")++`, a ReferenceError at run time, and " +
+      "`for (n of ...)` in a generator or async function makes Babel reject the output (\"Property left of " +
+      "ForOfStatement expected node to be of a type ... but instead got CallExpression\")",
     repro: {
       code: "function f() { var inc = function () { n++; }; let n = 0; inc(); return n; } f();",
-      note: "1 plain; ReferenceError compiled",
+      note:
+        "1 plain; ReferenceError compiled. Also `function f() { let x; function* g() { for (x of [7]); } " +
+        "g().next(); return x; }` does not compile",
     },
-    match: (f) => /Invalid left-hand side expression in (postfix|prefix) operation/.test(error(f)),
+    match: (f) =>
+      /Invalid left-hand side expression in (postfix|prefix) operation|Property left of For(Of|In)Statement expected node/.test(error(f)),
   },
   {
     id: "mapped-arguments-after-resume",
     reason:
-      "after a resume, a sloppy function's parameters stay aliased to `arguments` even where the mapping was removed " +
-      "(`Object.defineProperty(arguments, 0, { writable: false })`, then a non-configurable redefinition), so assigning " +
-      "the parameter is lost",
+      "after a resume, a sloppy function's parameters and its mapped `arguments` object drift apart: the frame record " +
+      "keeps `arguments` only where the code reads it later, so once resumed without it, assigning a parameter no " +
+      "longer updates the object still reachable another way (an alias, a for-of iterator over `arguments`); and " +
+      "where the mapping was removed (`Object.defineProperty(arguments, '0', { writable: false })`), the resume copy " +
+      "still aliases them",
     repro: {
-      code:
-        "function f(a) { Object.defineProperty(arguments, '0', { writable: false, configurable: false }); sw(); a = 2; " +
-        "return [a, arguments[0]].join(); } inFiber(function () { return f(1); });",
-      note: '"2,1" plain; "1,1" compiled',
+      code: "function f(a) { var args = arguments; sw(); a = 2; return args[0]; } inFiber(function () { return f(1); });",
+      note:
+        "2 plain; 1 compiled. Also: `Object.defineProperty(arguments, '0', { writable: false, configurable: false }); " +
+        "sw(); a = 2; return [a, arguments[0]].join()` gives \"1,1\" compiled, \"2,1\" plain",
     },
-    match: (f, body) => onlyWhenSwitching(f) && /defineProperty\(\s*arguments/.test(body),
+    match: (f, body) => onlyWhenSwitching(f) && /\barguments\b/.test(body),
+  },
+  {
+    id: "parameter-scope",
+    reason:
+      "parameter defaults (a function's, or a catch clause's pattern) move into the body, where they see the body's " +
+      "own declarations: `arguments` in a default refers to a `let arguments` of the body (a ReferenceError) instead " +
+      "of the arguments object, and a closure in a catch parameter's default sees the catch block's `let x`",
+    repro: {
+      code: "function f(a = arguments) { let arguments; return typeof a; } f();",
+      note:
+        '"object" plain; ReferenceError compiled. Also `let x = "outside"; try { throw []; } catch ([_ = p = () => x]) ' +
+        '{ let x = "inside"; }`: p() is "inside" compiled',
+    },
+    match: (f) => /Cannot access 'arguments' before initialization/.test(error(f)) || /\/scope-catch-/.test(f.run.path),
   },
   {
     id: "unmapped-arguments-mapped",
