@@ -177,7 +177,9 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     // block, so the resume function lives in the closure's own scope.
     for (let p: NodePath | null = path.parentPath; p && p !== container; p = p.parentPath) {
       const parent = p.parentPath;
-      if (p.isStatement() && parent && (parent.isLoop() || parent.isIfStatement() || parent.isLabeledStatement() || parent.isWithStatement()) && p.key !== "init" && p.key !== "left" && !p.isBlockStatement() && !p.isVariableDeclaration()) {
+      // Only a body: a labeled loop must keep its label on the loop itself.
+      const isBody = (parent?.isLoop() && p.key === "body") || (parent?.isIfStatement() && (p.key === "consequent" || p.key === "alternate"));
+      if (p.isStatement() && isBody && !p.isBlockStatement()) {
         p.replaceWith(t.blockStatement([p.node as t.Statement]));
         container = p;
         break;
