@@ -21,9 +21,34 @@ export const CATEGORIES = [
     match: (f) => f.result.diagnosis?.babelAlone === false,
   },
   {
+    id: "nested-functions-exponential",
+    reason:
+      "compile time and output size grow exponentially with the nesting depth of functions (each resume copy holds " +
+      "copies of the functions nested in it, with their own resume copies): about 2.2x per level, 2.3 MB of output " +
+      "and 7 s at depth 10, 10 MB and 34 s at depth 12; test262's 32-deep S13.2.1_A1_T1.js never finishes",
+    repro: {
+      code: "function g() {} (function () { (function () { (function () { (function () { (function () { (function () { (function () { (function () { g(); })(); })(); })(); })(); })(); })(); })(); })(); 'ok';",
+      note: "8 nested functions: about 490 KB of output, for 200 bytes of source",
+      sizeLimit: 50_000,
+    },
+    match: (f, body) => f.result.stage === "hang" && /(\(function\s*\(\)\s*\{\s*){10}/.test(body),
+  },
+  {
     id: "crash-or-hang",
-    reason: "the run crashed its process or made no progress for 5 minutes (see its error in --json output)",
+    reason: "the run crashed its process or made no progress for 3 minutes (see its error in --json output)",
     match: (f) => ["crash", "hang", "timeout"].includes(f.result.stage),
+  },
+  {
+    id: "default-export-function-crash",
+    reason:
+      "plugin crash, TypeError \"Cannot read properties of null (reading 'name')\", on a module whose default export " +
+      "is an anonymous function declaration (`export default function () {}`)",
+    repro: {
+      module: true,
+      code: "export default function () { return 1; }",
+      note: "compiles without the plugin; the plugin throws TypeError",
+    },
+    match: (f) => /Cannot read properties of null \(reading 'name'\)/.test(error(f)),
   },
   {
     id: "checked-box-as-target",
@@ -41,6 +66,31 @@ export const CATEGORIES = [
     },
     match: (f) =>
       /Invalid left-hand side expression in (postfix|prefix) operation|Property left of For(Of|In)Statement expected node/.test(error(f)),
+  },
+  {
+    id: "checked-box-leaks-as-value",
+    reason:
+      "in an assignment `x = a` to a TDZ-checked box, a right-hand side that is itself a TDZ-checked boxed variable is " +
+      "not rewritten: `_fbR.put(x, \"x\", a)` stores and yields the box object `a` instead of its value (seen as a " +
+      "module specifier \"[object Object]\" in `import(x = a)`)",
+    repro: {
+      code: "function f() { function g() { return (x = a); } let x; const a = 'v'; return typeof g(); } f();",
+      note: '"string" plain; "object" compiled',
+    },
+    match: (f) => /\[object Object\]/.test(error(f)),
+  },
+  {
+    id: "for-let-initializer-closure",
+    reason:
+      "a closure made in a `for (let ...; ...; ...)` initializer must keep the loop's first binding (copied before the " +
+      "first iteration); compiled, it shares the binding the iterations assign",
+    repro: {
+      code:
+        "function f() { var before, run = true; for (let x = 'outside', _ = before = function () { return x; }; run; ) " +
+        "{ x = 'inside'; run = false; } return before(); } f();",
+      note: '"outside" plain; "inside" compiled',
+    },
+    match: (f) => /\/statements\/for\/scope-/.test(f.run.path),
   },
   {
     id: "mapped-arguments-after-resume",
@@ -118,7 +168,8 @@ export const CATEGORIES = [
         '"inside" plain; "outside" compiled. Also: `var x; var set = () => { x = 1 }; ' +
         "function* g() { eval('var x = 2'); return x; }` returns undefined compiled",
     },
-    match: has(/\beval\s*\(/),
+    match: (f, body) =>
+      /\beval\s*\(/.test(body) && (/scope-(\w+-)?param|eval-(var-scope|param-env)/.test(f.run.path) || /function\s*\*|\basync\b/.test(body)),
   },
   {
     id: "delete-new-target",
@@ -142,6 +193,52 @@ export const CATEGORIES = [
       note: '"body" plain; "return" compiled',
     },
     match: (f, body) => /\bget return\(\)|return:\s*function|\breturn\(\)\s*\{/.test(body) && /Expected a \w+ but got/.test(error(f)),
+  },
+  {
+    id: "computed-key-converted-twice",
+    reason:
+      "a marked class method with a computed key is branded by reading `prototype[key]` with the key's value, not " +
+      "its property key: an object key is converted again (its toString / valueOf / Symbol.toPrimitive runs twice)",
+    repro: {
+      code: "var n = 0; var k = { toString() { n++; return 'b'; } }; class C { [k]() {} } n;",
+      note: "1 plain; 2 compiled",
+    },
+    match: (f) => /\/to-name-side-effects\//.test(f.run.path),
+  },
+  {
+    id: "runtime-uses-mutable-builtins",
+    reason:
+      "the runtime relies on built-ins that test code may change: R.brandObject iterates its key list with for-of, " +
+      "so once `Array.prototype[Symbol.iterator]` is deleted, creating an object literal with a method throws",
+    repro: {
+      code: "delete Array.prototype[Symbol.iterator]; var o = { m() {} }; 'ok';",
+      note: '"ok" plain; TypeError (keys is not iterable) compiled',
+    },
+    match: (f, body) => /keys is not iterable/.test(error(f)) || /delete\s+Array\.prototype\[Symbol\.iterator\]/.test(body),
+  },
+  {
+    id: "parenthesized-optional-call-this",
+    reason:
+      "`(a?.b)()` calls `a.b` with `this` = `a` (a parenthesized optional chain keeps its reference); compiled, the " +
+      "callee is read into a temp and called with `this` undefined",
+    repro: {
+      code: "function f() { var a = { b() { return this; } }; return (a?.b)() === a; } f();",
+      note: "true plain; false compiled",
+    },
+    match: has(/\(\s*[\w$.]+\?\.[\w$]+\s*\)\s*(\?\.)?\(/),
+  },
+  {
+    id: "derived-ctor-arrow-this-in-fields",
+    reason:
+      "a derived constructor suspended before `super()`: an arrow made before the suspension sees no `this` when a " +
+      "field initializer calls it during the resumed `super()` (it sees it once the constructor has returned)",
+    repro: {
+      code:
+        "function f() { var probe, seen; class B {} class C extends B { field = (seen = probe()); " +
+        "constructor() { probe = () => this; sw(); super(); } } var c = new C(); return seen === c; } inFiber(f);",
+      note: "true plain; false compiled",
+    },
+    match: (f, body) => onlyWhenSwitching(f) && /\bextends\b/.test(body) && /=>\s*this\b/.test(body),
   },
   {
     id: "function-to-string",
