@@ -480,10 +480,13 @@ function replaceFrameReferences(body: t.BlockStatement, L: Local, frame: Frame, 
         const replaced = superForm(node);
         if (replaced) return replaced;
       }
-      if (t.isThisExpression(node) && frame.usesThis) return id(L.self);
+      // `delete this` and `delete new.target` delete a value (true), not
+      // the local that replaces it (false, or an early error in strict code).
+      const value = (e: t.Expression) => (t.isUnaryExpression(parent, { operator: "delete" }) ? t.sequenceExpression([t.numericLiteral(0), e]) : e);
+      if (t.isThisExpression(node) && frame.usesThis) return value(id(L.self));
       if (t.isIdentifier(node) && node.name === "arguments" && frame.usesArguments &&
         !(t.isMemberExpression(parent) && parent.property === node && !parent.computed)) return id(L.args);
-      if (t.isMetaProperty(node) && node.meta.name === "new" && frame.usesNewTarget) return id(L.nt);
+      if (t.isMetaProperty(node) && node.meta.name === "new" && frame.usesNewTarget) return value(id(L.nt));
       if (t.isClass(node)) {
         // A class body has its own `this` (fields, static blocks); only
         // the heritage and computed keys are evaluated in the frame.

@@ -10,7 +10,7 @@ import { types as t } from "@babel/core";
 import type { Site } from "./normalize.js";
 import { functionOf, skipFunction } from "./sites.js";
 import { iterationStart } from "./normalize.js";
-import { isAnonymousFunction, nameFunction } from "./linearize.js";
+import { initializers, isAnonymousFunction, loweredConstants, nameFunction } from "./linearize.js";
 
 export interface Slot {
   key: string;
@@ -141,7 +141,18 @@ function boxable(binding: Binding): boolean {
   return true;
 }
 
-/** Reads and writes of a boxed binding go through its box. */
+/**
+ * Reads and writes of a boxed binding go through its box. A read that may
+ * come before the declaration is `R.get(box, name)` (the TDZ check). Every
+ * write target (`=`, compound and logical assignment, `++`, a for-in/of head,
+ * a pattern leaf) is a member expression: `x.v`, or, when the write may come
+ * before the declaration or the binding is a `const`, the `v` of a reference
+ * (`R.ref`, `R.constant`) whose accessors do what the binding would: check
+ * the TDZ, and throw on writing a constant. Being a target, it keeps the
+ * language's order (the right-hand side runs before the write, a compound
+ * assignment reads before it evaluates its operand) and every path Babel
+ * found stays valid: only identifiers are replaced.
+ */
 function rewriteUses(binding: Binding, fn: NodePath<t.Function>, order: Order, R: string): void {
   const name = binding.identifier.name;
   const decl = declarationOf(binding);
@@ -149,43 +160,69 @@ function rewriteUses(binding: Binding, fn: NodePath<t.Function>, order: Order, R
   const lexical = (binding.kind === "let" || binding.kind === "const") && !isCatch;
   const member = () => t.memberExpression(t.identifier(name), t.identifier("v"));
   const checked = (p: NodePath) => lexical && mayPrecedeInit(p, binding, fn, order);
-  const call = (helper: string, args: t.Expression[]) => t.callExpression(t.memberExpression(t.identifier(R), t.identifier(helper)), args);
+  const call = (helper: string) => t.callExpression(t.memberExpression(t.identifier(R), t.identifier(helper)), [t.identifier(name), t.stringLiteral(name)]);
+  const read = (p: NodePath) => (checked(p) ? call("get") : member());
+  const target = (p: NodePath) => {
+    if (isConstant(binding)) return t.memberExpression(call("constant"), t.identifier("v"));
+    return checked(p) ? t.memberExpression(call("ref"), t.identifier("v")) : member();
+  };
   // Inside its own body a class refers to its inner binding (the class
   // expression made below keeps the name), never to the box.
   const own = (p: NodePath) => decl.isClassDeclaration() && !!p.findParent((q) => q.node === decl.node);
-  const refs = binding.referencePaths.filter((ref) => !own(ref));
-  const violations = binding.constantViolations.filter((v) => !own(v));
-  for (const ref of refs) {
-    if (ref.isIdentifier({ name })) ref.replaceWith(checked(ref) ? call("get", [t.identifier(name), t.stringLiteral(name)]) : member());
+  for (const ref of binding.referencePaths) {
+    if (own(ref) || !ref.isIdentifier({ name })) continue;
+    // An update's operand and a for-in/of head are targets (below), though
+    // Babel lists them as references too.
+    const parent = ref.parentPath!;
+    if (parent.isUpdateExpression() || (parent.isForXStatement() && ref.key === "left")) continue;
+    ref.replaceWith(read(ref));
   }
-  for (const v of violations) {
-    if (binding.kind === "const" && (v.isAssignmentExpression() || v.isUpdateExpression())) {
-      // Assigning a constant throws (after the right-hand side ran).
-      const value = v.isAssignmentExpression() ? v.node.right : t.identifier("undefined");
-      v.replaceWith(call("readOnly", [t.identifier(name), t.stringLiteral(name), value]));
-      continue;
-    }
-    if (v.isAssignmentExpression() && v.get("left").isIdentifier({ name }) && checked(v)) {
-      // A write that may come before the declaration is a TDZ error too.
-      const op = v.node.operator;
-      if (!["&&=", "||=", "??="].includes(op)) {
-        const value = op === "=" ? v.node.right : t.binaryExpression(op.slice(0, -1) as t.BinaryExpression["operator"], call("get", [t.identifier(name), t.stringLiteral(name)]), v.node.right);
-        v.replaceWith(call("put", [t.identifier(name), t.stringLiteral(name), value]));
-        continue;
-      }
-    }
-    if (v.isAssignmentExpression() || v.isUpdateExpression()) {
-      const target = v.isAssignmentExpression() ? v.get("left") : v.get("argument");
-      if (v.isAssignmentExpression() && target.isIdentifier({ name }) && isAnonymousFunction(v.node.right)) {
+  for (const v of binding.constantViolations) {
+    if (own(v)) continue;
+    // A lowered pattern initializing its `const` writes the box directly.
+    const write = initializers.has(v.node as t.AssignmentExpression) ? member : () => target(v);
+    let left: NodePath;
+    if (v.isAssignmentExpression()) {
+      left = v.get("left");
+      if (left.isIdentifier({ name }) && ["=", "&&=", "||=", "??="].includes(v.node.operator) && isAnonymousFunction(v.node.right)) {
         // `x = function () {}` names the function "x"; `x.v = ...` would not.
         v.node.right = nameFunction(v.node.right, name);
       }
-      if (target.isIdentifier({ name })) target.replaceWith(member());
-      else if (target.isPattern()) retargetPattern(target, name, binding, member);
-    } else if (v.isForXStatement()) {
-      const left = v.get("left");
-      if (left.isIdentifier({ name })) left.replaceWith(member());
-      else if (left.isPattern()) retargetPattern(left, name, binding, member);
+    } else if (v.isUpdateExpression()) left = v.get("argument");
+    else if (v.isForXStatement()) left = v.get("left");
+    else continue;
+    if (left.isIdentifier({ name })) left.replaceWith(write());
+    else if (left.isPattern()) retargetPattern(left, name, binding, write);
+  }
+}
+
+/** A `const`, or a `const` whose array pattern was lowered into a `let`. */
+function isConstant(binding: Binding): boolean {
+  return binding.kind === "const" || loweredConstants.has(declarationOf(binding).node as t.VariableDeclaration);
+}
+
+/**
+ * Writes to a lowered `const` that is not boxed (boxed ones are rewritten
+ * with their uses) throw as assigning a constant does: the target becomes
+ * `R.constant({ v: x }, "x").v`, which reads `x` for `x++` and `x += y` and
+ * throws on the write, after the right-hand side ran.
+ */
+export function guardLoweredConstants(fn: NodePath<t.Function>, R: string): void {
+  for (const scope of ownScopes(fn)) {
+    for (const binding of Object.values(scope.bindings) as Binding[]) {
+      if (binding.kind !== "let" || !isConstant(binding)) continue;
+      const name = binding.identifier.name;
+      const target = () =>
+        t.memberExpression(
+          t.callExpression(t.memberExpression(t.identifier(R), t.identifier("constant")), [t.objectExpression([t.objectProperty(t.identifier("v"), t.identifier(name))]), t.stringLiteral(name)]),
+          t.identifier("v"),
+        );
+      for (const v of binding.constantViolations) {
+        if (initializers.has(v.node as t.AssignmentExpression)) continue;
+        const left = v.isAssignmentExpression() ? v.get("left") : v.isUpdateExpression() ? v.get("argument") : v.isForXStatement() ? v.get("left") : null;
+        if (left?.isIdentifier({ name })) left.replaceWith(target());
+        else if (left?.isPattern()) retargetPattern(left, name, binding, target);
+      }
     }
   }
 }
@@ -412,6 +449,10 @@ function retargetPattern(target: NodePath, name: string, binding: Binding, membe
       if (p.node.name === name && p.scope.getBinding(name) === binding && p.isBindingIdentifier()) {
         const parent = p.parentPath;
         if (parent.isObjectProperty() && parent.node.shorthand) parent.node.shorthand = false;
+        // `[x = function () {}]` names the function "x"; `[x.v = ...]` would not.
+        if (parent.isAssignmentPattern() && parent.node.left === p.node && isAnonymousFunction(parent.node.right)) {
+          parent.node.right = nameFunction(parent.node.right, name);
+        }
         p.replaceWith(member());
         p.skip();
       }

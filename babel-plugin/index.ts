@@ -14,7 +14,7 @@ import { classifyCalls, hasForOf, hasSite } from "./sites.js";
 import { isAnonymousFunction, nameFunction } from "./linearize.js";
 import { inheritLocations } from "./nodes.js";
 import { Normalizer } from "./normalize.js";
-import { boxCapturedVariables, planFrame, renameShadowed } from "./frame.js";
+import { boxCapturedVariables, guardLoweredConstants, planFrame, renameShadowed } from "./frame.js";
 import { buildResume, decorateFast, type Names } from "./emit.js";
 
 export interface FiberletPluginOptions {
@@ -66,6 +66,9 @@ interface FileState {
   used: boolean;
 }
 
+/** `export default function () {}` declarations given a binding. */
+const anonymousDefaults = new WeakSet<t.Node>();
+
 export default declare((api: { assertVersion(range: number | string): void }, options: FiberletPluginOptions) => {
   // Babel 7 and 8 (both accept a semver range here).
   api.assertVersion("^7.22.0 || ^8.0.0");
@@ -74,6 +77,12 @@ export default declare((api: { assertVersion(range: number | string): void }, op
   function transformFunction(path: NodePath<t.Function>, st: FileState): void {
     const node = path.node;
     if (st.done.has(node) || !st.marked.has(node)) return;
+    if (path.isFunctionDeclaration() && !path.node.id) {
+      // `export default function () {}`: the brand needs a binding. The
+      // function keeps its name "default" (R.brand's second argument).
+      path.node.id = path.scope.generateUidIdentifier("default");
+      anonymousDefaults.add(path.node);
+    }
     st.done.add(node);
     st.used = true;
     const { names } = st;
@@ -116,7 +125,9 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     // resume function and the brand use the function's place in the file.
     const own = detach(node);
     renameShadowed(own);
-    if (boxCapturedVariables(own, names.R, names.resumeNames, mapped)) own.scope.crawl();
+    const boxed = boxCapturedVariables(own, names.R, names.resumeNames, mapped);
+    if (boxed) own.scope.crawl();
+    guardLoweredConstants(own, names.R);
     const frame = planFrame(own, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)), ctor !== null);
 
     let resumeRef: () => t.Expression = () => t.identifier("undefined");
@@ -199,7 +210,9 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     const R = () => t.identifier(st.names.R);
     const node = path.node;
     if (path.isFunctionDeclaration()) {
-      const stmt = t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier("brand")), [t.identifier((node as t.FunctionDeclaration).id!.name)]));
+      const args: t.Expression[] = [t.identifier((node as t.FunctionDeclaration).id!.name)];
+      if (anonymousDefaults.has(node)) args.push(t.stringLiteral("default"));
+      const stmt = t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier("brand")), args));
       const container = path.parentPath.isExportDeclaration() ? path.parentPath.parentPath! : path.parentPath;
       if (container.isProgram()) st.prelude.push(stmt);
       else if (container.isBlockStatement()) container.unshiftContainer("body", stmt);
@@ -453,7 +466,13 @@ function detach(fn: t.Function): NodePath<t.Function> {
  * them through the saved arguments object.
  */
 function hasMappedArguments(path: NodePath<t.Function>): boolean {
-  if (path.isArrowFunctionExpression() || !path.node.params.every((p) => t.isIdentifier(p))) return false;
+  return path.node.params.every((p) => t.isIdentifier(p)) && sloppyArguments(path);
+}
+
+/** Whether the function has its own `arguments` object in sloppy mode and
+ * its body uses it. */
+function sloppyArguments(path: NodePath<t.Function>): boolean {
+  if (path.isArrowFunctionExpression()) return false;
   const body = path.node.body;
   const ownStrict = t.isBlockStatement(body) && body.directives.some((d) => d.value.value === "use strict");
   if (ownStrict || path.isInStrictMode()) return false;
@@ -478,19 +497,25 @@ function hasMappedArguments(path: NodePath<t.Function>): boolean {
  * made resumable.
  */
 function refuseDynamicScope(path: NodePath<t.Function>, fail: (n: t.Node, m: string) => Error): void {
-  path.get("body").traverse({
-    Function(p) {
-      p.skip();
+  // Nested functions that are marked are checked on their own; generators
+  // and async functions are never transformed but still see (boxed) marked
+  // locals, so a direct eval in them is refused too. Parameters are moved
+  // into the body (moveParamsIntoBody), so they are checked with it.
+  const visitor = {
+    Function(p: NodePath<t.Function>) {
+      if (!p.node.generator && !p.node.async) p.skip();
     },
-    WithStatement(p) {
+    WithStatement(p: NodePath<t.WithStatement>) {
       throw fail(p.node, "fiberlet: a `with` statement cannot be used in a marked function; move it into a function outside the marked code (without \"use fiber\")");
     },
-    CallExpression(p) {
+    CallExpression(p: NodePath<t.CallExpression>) {
       if (p.get("callee").isIdentifier({ name: "eval" }) && !p.scope.getBinding("eval")) {
         throw fail(p.node, "fiberlet: a direct `eval` cannot see the variables of a marked function; use an indirect eval `(0, eval)(code)` or move it into a function outside the marked code");
       }
     },
-  });
+  };
+  for (const param of path.get("params")) param.traverse(visitor);
+  path.get("body").traverse(visitor);
 }
 
 /**
@@ -535,6 +560,7 @@ function moveParamsIntoBody(path: NodePath<t.Function>): void {
     return found || t.isAssignmentPattern(p.node);
   });
   const kind = hasExpressions ? "let" : "var";
+  const unmapped = sloppyArguments(path);
   const body = path.node.body as t.BlockStatement;
   const separate: t.Statement[] = hasExpressions ? separateBodyScope(path) : [];
   const moved: t.Statement[] = [];
@@ -557,6 +583,10 @@ function moveParamsIntoBody(path: NodePath<t.Function>): void {
     moved.push(t.variableDeclaration(kind, [t.variableDeclarator(param as t.LVal, t.cloneNode(id))]));
     return id;
   });
+  // A non-simple parameter list has an unmapped `arguments`; a list of
+  // names would map it, so a rest parameter (which `length` ignores) keeps
+  // the list non-simple.
+  if (unmapped && path.node.params.every((p) => t.isIdentifier(p))) path.node.params.push(t.restElement(path.scope.generateUidIdentifier("rest")));
   body.body.unshift(...moved, ...separate);
 }
 
@@ -599,17 +629,24 @@ function separateBodyScope(path: NodePath<t.Function>): t.Statement[] {
   return starts;
 }
 
-/** How the body itself declares `name` at function level, if it does. */
-function bodyDeclares(body: NodePath<t.BlockStatement>, name: string): "var" | "function" | null {
-  let found: "var" | "function" | null = null;
+/** How the body itself declares `name` at function level, if it does (a
+ * top-level `let`, `const` or class can only share a name that parameter
+ * expressions refer to, such as `arguments`). */
+function bodyDeclares(body: NodePath<t.BlockStatement>, name: string): "var" | "function" | "lexical" | null {
+  let found: "var" | "function" | "lexical" | null = null;
   body.traverse({
     Function(p) {
       if (p.isFunctionDeclaration() && p.node.id?.name === name && p.parentPath === body) found ??= "function";
       p.skip();
     },
+    Class(p) {
+      if (p.isClassDeclaration() && p.node.id?.name === name && p.parentPath === body) found = "lexical";
+      p.skip();
+    },
     VariableDeclaration(p) {
-      if (p.node.kind !== "var") return;
-      for (const d of p.node.declarations) if (name in t.getBindingIdentifiers(d.id)) found = "var";
+      const top = p.parentPath === body;
+      if (p.node.kind !== "var" && !top) return;
+      for (const d of p.node.declarations) if (name in t.getBindingIdentifiers(d.id)) found = p.node.kind === "var" ? "var" : "lexical";
     },
   });
   return found;

@@ -686,7 +686,11 @@ export class Linearizer {
     if (kind && names.length) {
       // The names are declared outside the branches and guards (a
       // declaration inside them would be scoped to them); those assign them.
-      out.push(t.variableDeclaration(kind === "var" ? "var" : "let", names.map((n) => t.variableDeclarator(t.identifier(n)))));
+      // A `const` becomes a `let` that only its pattern assigns (see
+      // loweredConstants).
+      const declaration = t.variableDeclaration(kind === "var" ? "var" : "let", names.map((n) => t.variableDeclarator(t.identifier(n))));
+      if (kind === "const") loweredConstants.add(declaration);
+      out.push(declaration);
     }
     const body: t.Statement[] = [];
     const iter = this.openIterator(src, body);
@@ -722,9 +726,7 @@ export class Linearizer {
       out.push(...body);
       return;
     }
-    const native = kind
-      ? t.expressionStatement(t.assignmentExpression("=", t.cloneNode(pattern), t.cloneNode(src)))
-      : t.expressionStatement(t.assignmentExpression("=", t.cloneNode(pattern), t.cloneNode(src)));
+    const native = t.expressionStatement(initializing(t.assignmentExpression("=", t.cloneNode(pattern), t.cloneNode(src))));
     out.push(t.ifStatement(this.helper("plainArray", [t.cloneNode(src)]), native, t.blockStatement(body)));
   }
 }
@@ -757,13 +759,26 @@ function replaceOperand(call: t.Expression, from: t.Expression, to: t.Identifier
   } else if (t.isTaggedTemplateExpression(call) && same(call.tag)) call.tag = t.identifier(to.name);
 }
 
+/**
+ * `const` declarations whose array pattern was lowered into a `let` and
+ * assignments (`initializers`): every other write to those names must still
+ * throw "Assignment to constant variable." (frame.ts guards them).
+ */
+export const loweredConstants = new WeakSet<t.VariableDeclaration>();
+export const initializers = new WeakSet<t.AssignmentExpression>();
+
+function initializing(a: t.AssignmentExpression): t.AssignmentExpression {
+  initializers.add(a);
+  return a;
+}
+
 /** Inside a lowered array pattern, declarations became assignments to
  * names declared before the guard (at any depth of the lowered code). */
 function retargetDeclarations(body: t.Statement[]): void {
   for (let i = 0; i < body.length; i++) {
     const s = body[i];
     if (t.isVariableDeclaration(s)) {
-      body[i] = t.expressionStatement(t.sequenceExpression(s.declarations.map((d) => t.assignmentExpression("=", d.id as t.LVal, d.init ?? t.identifier("undefined")))));
+      body[i] = t.expressionStatement(t.sequenceExpression(s.declarations.map((d) => initializing(t.assignmentExpression("=", d.id as t.LVal, d.init ?? t.identifier("undefined"))))));
     } else if (t.isBlockStatement(s)) retargetDeclarations(s.body);
     else if (t.isIfStatement(s)) {
       retargetDeclarations([s.consequent]);

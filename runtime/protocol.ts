@@ -47,7 +47,7 @@ export interface RuntimeState {
   FM: typeof FM;
   cap(rec: FrameRecord): object;
   refuse(name: string): unknown;
-  brand<F>(fn: F): F;
+  brand<F>(fn: F, name?: string): F;
   brandClass(cls: Function): void;
   brandObject<O extends object>(obj: O, keys: PropertyKey[]): O;
   forInKeys(obj: unknown): string[];
@@ -60,8 +60,8 @@ export interface RuntimeState {
   key(value: unknown): PropertyKey;
   box(): { v: unknown };
   get(box: { v: unknown }, name: string): unknown;
-  put(box: { v: unknown }, name: string, value: unknown): unknown;
-  readOnly(box: { v: unknown }, name: string, value: unknown): never;
+  ref(box: { v: unknown }, name: string): { v: unknown };
+  constant(box: { v: unknown }, name: string): { v: unknown };
   strings(strings: TemplateStringsArray): TemplateStringsArray;
   coercible(value: unknown): void;
   objectRest(source: object, excluded: PropertyKey[]): object;
@@ -183,16 +183,20 @@ function brandClass(cls: Function): void {
   });
 }
 
-function brand<F>(fn: F): F {
+/** Brands a marked function; `name` restores the name of an anonymous
+ * `export default function () {}`, which the plugin had to give a binding. */
+function brand<F>(fn: F, name?: string): F {
   (fn as { [FM]?: boolean })[FM] = true;
+  if (name !== undefined) Object.defineProperty(fn, "name", { value: name, configurable: true });
   return fn;
 }
 
 /** Brands the marked methods of an object literal after it is created (the
  * methods are only reachable through the object). */
 function brandObject<O extends object>(obj: O, keys: PropertyKey[]): O {
-  for (const key of keys) {
-    const desc = Object.getOwnPropertyDescriptor(obj, key);
+  // Indexed, not for-of: code under test may replace Array iteration.
+  for (let i = 0; i < keys.length; i++) {
+    const desc = Object.getOwnPropertyDescriptor(obj, keys[i]);
     if (desc && typeof desc.value === "function") desc.value[FM] = true;
   }
   return obj;
@@ -202,7 +206,7 @@ function brandObject<O extends object>(obj: O, keys: PropertyKey[]): O {
  * loop can suspend between iterations (the body re-checks `key in obj`). */
 function forInKeys(obj: unknown): string[] {
   const keys: string[] = [];
-  for (const k in obj as object) keys.push(k);
+  for (const k in obj as object) keys[keys.length] = k;
   return keys;
 }
 
@@ -259,21 +263,55 @@ function box(): { v: unknown } {
 /** A read of a boxed lexical binding that may come before its declaration. */
 function get(b: { v: unknown }, name: string): unknown {
   const v = b.v;
-  if (v === HOLE) throw new ReferenceError(`Cannot access '${name}' before initialization`);
+  if (v === HOLE) throw uninitialized(name);
   return v;
 }
 
-/** A write to a boxed lexical binding that may come before its declaration. */
-function put(b: { v: unknown }, name: string, value: unknown): unknown {
-  if (b.v === HOLE) throw new ReferenceError(`Cannot access '${name}' before initialization`);
-  b.v = value;
-  return value;
+function uninitialized(name: string): ReferenceError {
+  return new ReferenceError(`Cannot access '${name}' before initialization`);
 }
 
-/** An assignment to a boxed `const`. */
-function readOnly(b: { v: unknown }, name: string, _value: unknown): never {
-  if (b.v === HOLE) throw new ReferenceError(`Cannot access '${name}' before initialization`);
-  throw new TypeError("Assignment to constant variable.");
+/**
+ * The write target `R.ref(box, name).v` of a boxed lexical binding that may
+ * be written before its declaration: reading and writing it check the TDZ
+ * when the language would (the right-hand side of `x = f()` runs first).
+ */
+class CheckedRef {
+  constructor(
+    readonly box: { v: unknown },
+    readonly name: string,
+  ) {}
+  get v(): unknown {
+    return get(this.box, this.name);
+  }
+  set v(value: unknown) {
+    if (this.box.v === HOLE) throw uninitialized(this.name);
+    this.box.v = value;
+  }
+}
+
+/** The write target `R.constant(box, name).v` of a boxed `const`: a read
+ * (of `c++`, `c += 1`) works, a write throws as assigning a constant does. */
+class ConstantRef {
+  constructor(
+    readonly box: { v: unknown },
+    readonly name: string,
+  ) {}
+  get v(): unknown {
+    return get(this.box, this.name);
+  }
+  set v(_value: unknown) {
+    if (this.box.v === HOLE) throw uninitialized(this.name);
+    throw new TypeError("Assignment to constant variable.");
+  }
+}
+
+function ref(box: { v: unknown }, name: string): CheckedRef {
+  return new CheckedRef(box, name);
+}
+
+function constant(box: { v: unknown }, name: string): ConstantRef {
+  return new ConstantRef(box, name);
 }
 
 /** A tagged template's strings object, made once per site at module level. */
@@ -290,10 +328,16 @@ function coercible(value: unknown): void {
 function objectRest(source: object, excluded: PropertyKey[]): object {
   const from = Object(source);
   const out: Record<PropertyKey, unknown> = {};
-  for (const k of Reflect.ownKeys(from)) {
-    if (excluded.includes(k)) continue;
+  // Indexed loops, not for-of or includes: code under test may replace them.
+  const keys = Reflect.ownKeys(from);
+  next: for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    for (let j = 0; j < excluded.length; j++) if (excluded[j] === k) continue next;
     const desc = Reflect.getOwnPropertyDescriptor(from, k);
-    if (desc?.enumerable) out[k as string] = from[k];
+    if (!desc?.enumerable) continue;
+    // CreateDataProperty: a "__proto__" key is an own property, not the prototype.
+    if (k === "__proto__") Object.defineProperty(out, k, { value: from[k], writable: true, enumerable: true, configurable: true });
+    else out[k as string] = from[k];
   }
   return out;
 }
@@ -382,8 +426,8 @@ export const R: RuntimeState = {
   key,
   box,
   get,
-  put,
-  readOnly,
+  ref,
+  constant,
   strings,
   coercible,
   objectRest,
