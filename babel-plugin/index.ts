@@ -230,7 +230,8 @@ export default declare((api: { assertVersion(range: number | string): void }, op
         if (parent.node.computed) {
           const scratch = obj.scope.generateUidIdentifier("key");
           obj.scope.push({ id: t.cloneNode(scratch) });
-          parent.node.key = t.assignmentExpression("=", t.cloneNode(scratch), parent.node.key as t.Expression);
+          // Converted once, here (R.key): the brand looks the property up with it.
+          parent.node.key = t.assignmentExpression("=", t.cloneNode(scratch), t.callExpression(t.memberExpression(R(), t.identifier("key")), [parent.node.key as t.Expression]));
           pending.push(scratch);
         } else pending.push(t.stringLiteral(keyName(parent.node.key)!));
         brandObjects.set(obj.node, pending);
@@ -282,7 +283,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       if (m.computed) {
         const scratch = path.parentPath!.scope.generateUidIdentifier("key");
         (path.parentPath!.parentPath!.scope).push({ id: t.cloneNode(scratch) });
-        m.key = t.assignmentExpression("=", t.cloneNode(scratch), m.key as t.Expression);
+        m.key = t.assignmentExpression("=", t.cloneNode(scratch), t.callExpression(t.memberExpression(R(), t.identifier("key")), [m.key as t.Expression]));
         key = scratch;
       } else if (t.isIdentifier(m.key)) key = t.stringLiteral(m.key.name);
       else key = t.cloneNode(m.key as t.Expression);

@@ -292,7 +292,7 @@ export class Linearizer {
       return t.callExpression(callee, rebuildArgs(rawArgs, this.operands(argOperands(rawArgs), out)));
     }
     const argsHaveSite = rawArgs.some((a) => this.has(a));
-    if (!isSite && !argsHaveSite) {
+    if (!isSite && !argsHaveSite && !t.isOptionalMemberExpression(callee)) {
       // Only the callee has call sites: explode it, keep the call shape (and
       // with it the `this` of a method call).
       if (t.isMemberExpression(callee)) {
@@ -317,6 +317,13 @@ export class Linearizer {
   /** The function a call calls, settled, and its `this` for a method: the
    * method is read once, before the arguments are evaluated. */
   private callee(callee: t.Expression, out: t.Statement[]): { fn: t.Expression; receiver: t.Expression | null } {
+    if (t.isOptionalMemberExpression(callee)) {
+      // `(a?.b)()` keeps its reference: `this` is `a` unless the chain
+      // short-circuited (then the call throws anyway).
+      const receiver = this.newTemp();
+      out.push(assign(receiver, t.identifier("undefined")));
+      return { fn: this.optionalChain(callee, out, false, receiver), receiver: t.identifier(receiver.name) };
+    }
     if (!t.isMemberExpression(callee)) return { fn: this.operands([value(callee)], out, "all")[0], receiver: null };
     const target = this.memberTarget(callee, out, true);
     return { fn: this.materialize(target, out), receiver: t.isSuper(target.object) ? t.thisExpression() : target.object };
@@ -368,7 +375,7 @@ export class Linearizer {
    * object once; a method call gets the object of the member link before it
    * as `this`. With `remove` (`delete a?.b`), the last link is deleted.
    */
-  private optionalChain(e: t.OptionalCallExpression | t.OptionalMemberExpression, out: t.Statement[], remove: boolean): t.Expression {
+  private optionalChain(e: t.OptionalCallExpression | t.OptionalMemberExpression, out: t.Statement[], remove: boolean, receiverOut?: t.Identifier): t.Expression {
     type Link = t.OptionalCallExpression | t.OptionalMemberExpression;
     const links: Link[] = [];
     let base: t.Expression = e;
@@ -392,6 +399,7 @@ export class Linearizer {
       if (t.isOptionalMemberExpression(link)) {
         const prop = link.computed ? this.expr(link.property as t.Expression, inner) : (link.property as t.Expression);
         const member = t.memberExpression(t.cloneNode(cur), prop, link.computed);
+        if (last && receiverOut) inner.push(assign(receiverOut, t.cloneNode(cur)));
         if (last) inner.push(assign(result, remove ? t.unaryExpression("delete", member) : member));
         else walk(i + 1, this.materialize(member, inner), cur, inner);
       } else {

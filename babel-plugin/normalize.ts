@@ -334,13 +334,19 @@ export class Normalizer extends Linearizer {
     out.push(this.explicitFinally(loop, (completion) => t.blockStatement([
       t.ifStatement(t.unaryExpression("!", done), t.blockStatement([
         assign(done, t.booleanLiteral(true)),
-        assign(ret, t.memberExpression(it, t.identifier("return"))),
-        t.ifStatement(t.binaryExpression("!=", ret, t.nullLiteral()), t.ifStatement(
+        t.ifStatement(
           t.binaryExpression("===", completion, t.numericLiteral(1)),
-          // Leaving by an exception: that exception wins over return()'s.
-          t.tryStatement(t.blockStatement(quiet), t.catchClause(e, t.blockStatement([]))),
-          t.blockStatement(loud),
-        )),
+          // Leaving by an exception: that exception wins over any failure
+          // of getting or calling return().
+          t.tryStatement(t.blockStatement([
+            assign(ret, t.memberExpression(it, t.identifier("return"))),
+            t.ifStatement(t.binaryExpression("!=", ret, t.nullLiteral()), t.blockStatement(quiet)),
+          ]), t.catchClause(e, t.blockStatement([]))),
+          t.blockStatement([
+            assign(ret, t.memberExpression(it, t.identifier("return"))),
+            t.ifStatement(t.binaryExpression("!=", ret, t.nullLiteral()), t.blockStatement(loud)),
+          ]),
+        ),
       ])),
     ])));
   }

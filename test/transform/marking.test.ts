@@ -11,6 +11,7 @@ import fiberlet from "../../babel-plugin/index.js";
 import { Fiber, current } from "../../runtime/index.js";
 import { expectBoundaryError } from "./fixtures/harness.js";
 import { Accumulator, applyTwice, chain, double } from "./fixtures/module-marked.js";
+import anonymousDefault from "./fixtures/default-export.js";
 import {
   Widget,
   markedArrow,
@@ -39,6 +40,11 @@ function drive(f: Fiber, sends: unknown[]): [unknown[], unknown] {
 }
 
 describe("per-function directives in a module without a module directive", () => {
+  it("an anonymous export default function declaration is marked, switches and is named default", () => {
+    expect(anonymousDefault.name).toBe("default");
+    expect(drive(new Fiber(() => anonymousDefault(4)), [5])).toEqual([[4], 10]);
+  });
+
   it("a function declaration with its own directive switches", () => {
     expect(drive(new Fiber(markedSum, [main, 3]), [10, 20, 30])).toEqual([[1, 2, 3], 60]);
   });

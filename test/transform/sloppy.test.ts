@@ -75,6 +75,17 @@ const CASES: Record<string, string> = {
       }
       return s(1);
     }`,
+  "a pattern parameter leaves arguments unmapped, also after a resume": `
+    function body(sw) {
+      function f(a, [b]) { arguments[0] = 2; sw("f"); arguments[1] = 3; return [a, b, arguments[0]]; }
+      function g(a, { b }) { a = 5; sw("g"); return [arguments[0], a, b]; }
+      return [f(1, [4]), g(1, { b: 6 })];
+    }`,
+  "a parameter default sees the arguments object, not a body let named arguments": `
+    function body(sw) {
+      function f(a = arguments) { let arguments = "body"; sw("f"); return [typeof a, a.length, arguments]; }
+      return f();
+    }`,
   "sloppy this is the global object in a plain call": `
     function body(sw) {
       function f() { return this === globalThis || typeof this; }

@@ -618,6 +618,160 @@ const cases: Case[] = [
     log: ["@s"],
     result: ["[d]", "k1", "x", "z", "g", "g", "a", "p"],
   },
+  {
+    name: "updates, for-of heads and patterns writing a let that a closure may write before its declaration",
+    body(sw, log) {
+      const early = () => {
+        try {
+          n++;
+        } catch (e) {
+          log.push((e as Error).constructor.name);
+        }
+      };
+      early();
+      let n = 0;
+      const late = () => {
+        n++;
+        for (n of [4]);
+        [n] = [n * 2];
+        ({ n } = { n: n + 1 });
+        n ||= 7;
+        n += 1;
+      };
+      sw("s");
+      late();
+      return n;
+    },
+    send: [0],
+    yields: ["s"],
+    log: ["ReferenceError", "@s"],
+    result: 10,
+  },
+  {
+    name: "an assignment whose value is another TDZ-checked binding stores the value",
+    body(sw) {
+      const g = () => (x = a);
+      let x: string | undefined;
+      const a = "v";
+      sw("s");
+      return [g(), x];
+    },
+    send: [0],
+    yields: ["s"],
+    log: ["@s"],
+    result: ["v", "v"],
+  },
+  {
+    name: "a const bound by a lowered array pattern stays constant",
+    body(sw, log) {
+      const it = { *[Symbol.iterator]() { yield 1; } };
+      const [a, b = sw("d")] = it;
+      const read = () => a;
+      try {
+        // @ts-expect-error: assignment to a constant, on purpose
+        a = 2;
+      } catch (e) {
+        log.push((e as Error).constructor.name);
+      }
+      return [read(), b];
+    },
+    send: [5],
+    yields: ["d"],
+    log: ["@d", "TypeError"],
+    result: [1, 5],
+  },
+  {
+    name: "a for-of loop left by a throw keeps that throw when getting return() throws",
+    body(sw) {
+      const it = {
+        [Symbol.iterator]() {
+          return {
+            next: () => ({ done: false, value: 1 }),
+            get return(): () => void {
+              throw new Error("return");
+            },
+          };
+        },
+      };
+      try {
+        for (const x of it) {
+          sw(x);
+          throw new Error("body");
+        }
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+    send: [0],
+    yields: [1],
+    log: ["@1"],
+    result: "body",
+  },
+  {
+    name: "a computed class method key is converted once",
+    body(sw, log) {
+      const key = { toString: () => (log.push("convert"), "m") };
+      class C {
+        [key as unknown as string]() {
+          return sw("s");
+        }
+      }
+      const o = { [key as unknown as string]() {} };
+      return [new C().m(), Object.keys(o)];
+    },
+    send: [3],
+    yields: ["s"],
+    log: ["convert", "convert", "@s"],
+    result: [3, ["m"]],
+  },
+  {
+    name: "a parenthesized optional chain called keeps its this: (a?.b)()",
+    body(sw) {
+      const a = { b(this: unknown, x: unknown) { return [this === a, x]; } };
+      const n = null as typeof a | null;
+      let caught = "";
+      try {
+        (n?.b)(1);
+      } catch (e) {
+        caught = (e as Error).constructor.name;
+      }
+      return [(a?.b)(sw("s")), caught];
+    },
+    send: [2],
+    yields: ["s"],
+    log: ["@s"],
+    result: [[true, 2], "TypeError"],
+  },
+  {
+    name: "a function default of a boxed pattern target in a generator keeps its name",
+    body(sw) {
+      let gen: unknown;
+      const set = () => gen;
+      (function* () {
+        for ([gen = function* () {}] of [[]]);
+      })().next();
+      sw("s");
+      return [(gen as () => void).name, set() === gen];
+    },
+    send: [0],
+    yields: ["s"],
+    log: ["@s"],
+    result: ["gen", true],
+  },
+  {
+    name: "delete new.target is true, also after a resume",
+    body(sw) {
+      function F(this: unknown) {
+        sw("s");
+        return { deleted: delete new.target };
+      }
+      return [(new (F as unknown as new () => { deleted: boolean })()).deleted];
+    },
+    send: [0],
+    yields: ["s"],
+    log: ["@s"],
+    result: [true],
+  },
 ];
 
 suite(cases);
