@@ -294,16 +294,27 @@ function rewriteDeclarations(fn: NodePath<t.Function>, boxed: Map<string, Bindin
       // A for-let loop copies its bindings into each iteration: each
       // iteration gets its own box, made before the update runs.
       const loop = parent.node;
-      for (const d of list) {
+      const copies: t.Expression[] = [];
+      for (const d of [...list]) {
         if (!t.isIdentifier(d.id) || !boxed.has(d.id.name)) continue;
         const name = d.id.name;
         d.init = t.objectExpression([t.objectProperty(t.identifier("v"), initOf(d) ?? t.identifier("undefined"))]);
         const fresh = t.assignmentExpression("=", t.identifier(name), t.objectExpression([t.objectProperty(t.identifier("v"), member(name)())]));
+        copies.push(t.cloneNode(fresh));
         const start = iterationStart.get(loop);
         if (start) {
           const body = (loop.body as t.BlockStatement).body;
           body.splice(body.indexOf(start), 0, t.expressionStatement(fresh));
         } else loop.update = loop.update ? t.sequenceExpression([fresh, loop.update]) : fresh;
+      }
+      // The first iteration gets its copy too (in its own environment, so
+      // in the test, once): a closure made in the initializer keeps the
+      // bindings as the initializer left them.
+      if (copies.length && !iterationStart.get(loop) && list.some((d) => d.init && containsFunction(d.init))) {
+        const first = fn.scope.generateUidIdentifier("first");
+        list.push(t.variableDeclarator(first, t.booleanLiteral(true)));
+        const copy = t.logicalExpression("&&", t.cloneNode(first), t.sequenceExpression([t.assignmentExpression("=", t.cloneNode(first), t.booleanLiteral(false)), ...copies]));
+        loop.test = loop.test ? t.sequenceExpression([copy, loop.test]) : t.sequenceExpression([copy, t.booleanLiteral(true)]);
       }
       continue;
     }
@@ -733,4 +744,12 @@ function slotLiveness(
     result.set(plan, live);
   }
   return result;
+}
+
+function containsFunction(node: t.Node): boolean {
+  let found = false;
+  t.traverseFast(node, (n) => {
+    if (t.isFunction(n)) found = true;
+  });
+  return found;
 }

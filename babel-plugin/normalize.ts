@@ -237,8 +237,27 @@ export class Normalizer extends Linearizer {
     return t.expressionStatement(t.assignmentExpression("=", left as t.LVal, value));
   }
 
+  /**
+   * The expression of a `for (let/const x of/in expr)` head is evaluated
+   * where the loop's names exist uninitialized (reading one is a TDZ error,
+   * a closure made there never sees a value). When it mentions one of them,
+   * it is evaluated in a block that declares them after it, unreached.
+   */
+  private headExpression(s: t.ForXStatement, out: t.Statement[]): t.Identifier {
+    const left = s.left;
+    const names = t.isVariableDeclaration(left) && left.kind !== "var" ? Object.keys(t.getBindingIdentifiers(left)) : [];
+    if (!names.some((name) => mentions(s.right, name))) return this.materialize(this.expr(s.right, out), out);
+    const inner: t.Statement[] = [];
+    const value = this.materialize(this.expr(s.right, inner), inner);
+    // The declarations are never reached: the names stay uninitialized.
+    const label = t.identifier(`${this.prefix}h${this.temps.length}`);
+    inner.push(t.breakStatement(label), t.variableDeclaration("let", names.map((name) => t.variableDeclarator(t.identifier(name)))));
+    out.push(t.labeledStatement(label, t.blockStatement(inner)));
+    return value;
+  }
+
   private forIn(s: t.ForInStatement, out: t.Statement[], labels: t.Identifier[]): void {
-    const obj = this.materialize(this.expr(s.right, out), out);
+    const obj = this.headExpression(s, out);
     if (!this.needs(s.body)) {
       out.push(wrapLabels(t.forInStatement(s.left, obj, s.body), labels));
       return;
@@ -285,7 +304,7 @@ export class Normalizer extends Linearizer {
   private forOf(s: t.ForOfStatement, out: t.Statement[], labels: t.Identifier[]): void {
     if (s.await) throw this.fail(s, "fiberlet: for await is only allowed in async functions, which are never marked");
     const R = this.runtime;
-    const iterable = this.materialize(this.expr(s.right, out), out);
+    const iterable = this.headExpression(s, out);
     const getIterator = this.materialize(
       t.memberExpression(iterable, t.memberExpression(t.identifier("Symbol"), t.identifier("iterator")), true),
       out,
@@ -484,4 +503,13 @@ function rewriteExits(root: t.Statement, replace: (jump: t.ReturnStatement | t.B
     return node;
   };
   return visit(root, new Set(), 0, 0) as t.Statement;
+}
+
+/** Whether `node` contains the identifier `name` anywhere (nested functions too). */
+function mentions(node: t.Node, name: string): boolean {
+  let found = false;
+  t.traverseFast(node, (n) => {
+    if (!found && t.isIdentifier(n) && n.name === name) found = true;
+  });
+  return found;
 }

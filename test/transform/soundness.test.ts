@@ -772,6 +772,47 @@ const cases: Case[] = [
     log: ["@s"],
     result: [true],
   },
+  {
+    name: "a closure made in a for (let ...) initializer keeps the initializer's binding",
+    body(sw) {
+      let before: () => string = () => "";
+      let run = true;
+      for (let x = "outside", _ = (before = () => x); run; ) {
+        x = sw("inside") as string;
+        run = false;
+      }
+      return before();
+    },
+    send: ["inside"],
+    yields: ["inside"],
+    log: ["@inside"],
+    result: "outside",
+  },
+  {
+    name: "the expression of a for (let x of ...) head sees the loop's x uninitialized",
+    body(sw, log) {
+      const x = [1];
+      const id = (v: unknown) => v;
+      try {
+        // @ts-expect-error: x is used before its declaration, on purpose
+        for (const x of id([x]) as number[]) log.push(x);
+      } catch (e) {
+        log.push((e as Error).constructor.name);
+      }
+      const fs: unknown[] = [];
+      for (const y of id([() => typeof y, sw("s")]) as unknown[]) fs.push(y);
+      try {
+        (fs[0] as () => void)();
+      } catch (e) {
+        log.push((e as Error).constructor.name);
+      }
+      return [x, fs[1]];
+    },
+    send: [2],
+    yields: ["s"],
+    log: ["ReferenceError", "@s", "ReferenceError"],
+    result: [[1], 2],
+  },
 ];
 
 suite(cases);
