@@ -184,6 +184,14 @@ export class Normalizer extends Linearizer {
   private forStatement(s: t.ForStatement, out: t.Statement[], labels: t.Identifier[]): void {
     const before: t.Statement[] = [];
     let init = s.init;
+    if (t.isVariableDeclaration(init) && init.kind !== "var" && this.has(s)) {
+      // The resume copy re-declares the loop's per-iteration bindings with
+      // their saved values, one name at a time.
+      const pattern = init.declarations.find((d) => !t.isIdentifier(d.id));
+      if (pattern) {
+        throw this.fail(pattern.id, "fiberlet: a destructuring pattern in a `for (let ...)` head of a marked function whose loop contains a call is not supported; destructure into variables declared before the loop, or inside the loop body");
+      }
+    }
     if (init && this.has(init)) {
       if (t.isVariableDeclaration(init)) {
         init = t.variableDeclaration(

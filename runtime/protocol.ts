@@ -52,8 +52,6 @@ export interface RuntimeState {
   brandObject<O extends object>(obj: O, keys: PropertyKey[]): O;
   forInKeys(obj: unknown): string[];
   hasKey(obj: unknown, key: string): boolean;
-  close(iterator: Iterator<unknown>): void;
-  closeQuietly(iterator: Iterator<unknown>): void;
   notIterResult(result: unknown): never;
   notCallable(value: unknown, text: string): never;
   constructed(value: unknown, self: unknown, newTarget: unknown, derived?: number): unknown;
@@ -212,26 +210,6 @@ function forInKeys(obj: unknown): string[] {
 
 function hasKey(obj: unknown, key: string): boolean {
   return key in Object(obj);
-}
-
-/** A for-of loop left early (break, return, continue outward): the
- * iterator's return() runs, and its failures are the loop's. */
-function close(iterator: Iterator<unknown>): void {
-  const ret = iterator.return;
-  if (ret === undefined || ret === null) return;
-  const result = Reflect.apply(ret, iterator, []);
-  if (Object(result) !== result) throw new TypeError("Iterator result " + String(result) + " is not an object");
-}
-
-/** A for-of loop left by an exception: return() runs, its failures are
- * ignored and the original exception continues. */
-function closeQuietly(iterator: Iterator<unknown>): void {
-  try {
-    const ret = iterator.return;
-    if (ret !== undefined && ret !== null) Reflect.apply(ret, iterator, []);
-  } catch {
-    /* the loop's own exception wins */
-  }
 }
 
 function notIterResult(result: unknown): never {
@@ -418,8 +396,6 @@ export const R: RuntimeState = {
   brandObject,
   forInKeys,
   hasKey,
-  close,
-  closeQuietly,
   notIterResult,
   notCallable,
   constructed,
