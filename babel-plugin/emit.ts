@@ -152,6 +152,7 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
       t.binaryExpression("<=", id(L.pc), t.numericLiteral(r[1])));
   };
 
+  let constants = 0;
   /** `let x = init` restoring x when the frame is being restored. */
   const declaration = (d: t.VariableDeclaration): t.Statement[] => {
     if (d.kind === "var") {
@@ -176,9 +177,20 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
         out.push(t.variableDeclaration(d.kind === "const" ? "const" : "let", [t.variableDeclarator(t.cloneNode(decl.id), slot ? t.conditionalExpression(restoring(), saved(slot), init) : init)]));
         continue;
       }
+      const init = decl.init ? t.cloneNode(decl.init, true) : t.identifier("undefined");
+      if (d.kind === "const" && names.length) {
+        // A constant must stay one: the pattern binds fresh names (its
+        // defaults read them too; constants never change, so closures there
+        // see the same values), then `const a = fresh` declares the names.
+        const fresh = new Map(names.map((name) => [name, `${n.p}c${constants++}`]));
+        out.push(t.variableDeclaration("let", [...fresh.values()].map((f) => t.variableDeclarator(id(f)))));
+        const restore = names.map((name) => set(id(fresh.get(name)!), saved(slotByName.get(name)!)));
+        out.push(t.ifStatement(restoring(), t.blockStatement(restore), set(renamePattern(decl.id as t.LVal, fresh), init)));
+        out.push(t.variableDeclaration("const", names.map((name) => t.variableDeclarator(id(name), id(fresh.get(name)!)))));
+        continue;
+      }
       if (names.length) out.push(t.variableDeclaration("let", names.map((name) => t.variableDeclarator(id(name)))));
       const restore = names.map((name) => set(id(name), saved(slotByName.get(name)!)));
-      const init = decl.init ? t.cloneNode(decl.init, true) : t.identifier("undefined");
       out.push(t.ifStatement(restoring(), t.blockStatement(restore), set(t.cloneNode(decl.id, true) as t.LVal, init)));
     }
     return out;
@@ -554,4 +566,47 @@ export function decorateFast(
   ];
   if (guarded) prologue.push(t.variableDeclaration("let", [t.variableDeclarator(id(L.U), t.booleanLiteral(false))]));
   body.body.unshift(...prologue);
+}
+
+/** A copy of `pattern` whose names (binding leaves, and reads in its
+ * defaults and computed keys) are renamed by `names`. */
+function renamePattern(pattern: t.LVal, names: Map<string, string>): t.LVal {
+  const copy = t.cloneNode(pattern, true);
+  const visit = (node: t.Node | null | undefined): void => {
+    if (!node) return;
+    if (t.isIdentifier(node)) {
+      const to = names.get(node.name);
+      if (to) node.name = to;
+      return;
+    }
+    if (t.isObjectProperty(node)) {
+      if (node.shorthand && t.isIdentifier(node.key) && names.has(node.key.name)) {
+        node.shorthand = false;
+        node.key = t.identifier(node.key.name);
+      }
+      if (node.computed) visit(node.key);
+      visit(node.value);
+      return;
+    }
+    if (t.isMemberExpression(node) || t.isOptionalMemberExpression(node)) {
+      visit(node.object);
+      if (node.computed) visit(node.property);
+      return;
+    }
+    if (t.isObjectMethod(node) || t.isClassMethod(node) || t.isClassProperty(node)) {
+      if (node.computed) visit(node.key);
+      if (t.isObjectMethod(node) || t.isClassMethod(node)) {
+        node.params.forEach(visit);
+        visit(node.body);
+      } else visit(node.value);
+      return;
+    }
+    for (const key of t.VISITOR_KEYS[node.type] ?? []) {
+      const child = (node as unknown as Record<string, t.Node | t.Node[] | null>)[key];
+      if (Array.isArray(child)) child.forEach(visit);
+      else visit(child);
+    }
+  };
+  visit(copy);
+  return copy;
 }

@@ -813,6 +813,25 @@ const cases: Case[] = [
     log: ["ReferenceError", "@s", "ReferenceError"],
     result: [[1], 2],
   },
+  {
+    name: "a const bound by an object pattern stays constant after a resume",
+    body(sw, log) {
+      const { a, b = a + 1, c: [d] = [b] } = { a: 1 } as { a: number; b?: number; c?: number[] };
+      sw("s");
+      try {
+        // @ts-expect-error: assignment to a constant, on purpose
+        a = 2;
+      } catch (e) {
+        log.push((e as Error).constructor.name);
+      }
+      const read = () => d;
+      return [a, b, read()];
+    },
+    send: [0],
+    yields: ["s"],
+    log: ["@s", "TypeError"],
+    result: [1, 2, 2],
+  },
 ];
 
 suite(cases);
