@@ -216,7 +216,11 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       const container = path.parentPath.isExportDeclaration() ? path.parentPath.parentPath! : path.parentPath;
       if (container.isProgram()) st.prelude.push(stmt);
       else if (container.isBlockStatement()) container.unshiftContainer("body", stmt);
-      else if (container.isSwitchCase()) container.unshiftContainer("consequent", stmt);
+      else if (container.isSwitchCase()) {
+        // Hoisted to the whole switch block: any case may be where execution
+        // enters it, so every case brands the function first.
+        for (const c of (container.parentPath as NodePath<t.SwitchStatement>).get("cases")) c.unshiftContainer("consequent", t.cloneNode(stmt));
+      }
       return;
     }
     if (path.isFunctionExpression() || path.isArrowFunctionExpression()) {

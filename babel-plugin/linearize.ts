@@ -120,7 +120,9 @@ export class Linearizer {
   materialize(e: t.Expression, out: t.Statement[]): t.Identifier {
     if (t.isIdentifier(e) && this.isTemp(e)) return e;
     const temp = this.newTemp();
-    out.push(assign(temp, e));
+    // `(0, class {})`: a temp must not give an anonymous function or class
+    // its name (the place it moved from gave it none, or names it itself).
+    out.push(assign(temp, isAnonymousFunction(e) ? t.sequenceExpression([t.numericLiteral(0), e]) : e));
     return t.identifier(temp.name);
   }
 

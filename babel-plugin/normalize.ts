@@ -184,7 +184,7 @@ export class Normalizer extends Linearizer {
   private forStatement(s: t.ForStatement, out: t.Statement[], labels: t.Identifier[]): void {
     const before: t.Statement[] = [];
     let init = s.init;
-    if (t.isVariableDeclaration(init) && init.kind !== "var" && this.has(s)) {
+    if (t.isVariableDeclaration(init) && init.kind !== "var" && this.needs(s)) {
       // The resume copy re-declares the loop's per-iteration bindings with
       // their saved values, one name at a time.
       const pattern = init.declarations.find((d) => !t.isIdentifier(d.id));
@@ -395,7 +395,7 @@ export class Normalizer extends Linearizer {
     const block = t.blockStatement(this.body(s.block.body));
     if (!s.finalizer) return t.tryStatement(block, handler, null);
     const finalizer = t.blockStatement(this.body(s.finalizer.body));
-    if (!this.has(s.finalizer)) return t.tryStatement(block, handler, finalizer);
+    if (!this.needs(s.finalizer)) return t.tryStatement(block, handler, finalizer);
     return this.explicitFinally(handler ? t.tryStatement(block, handler, null) : block, () => finalizer);
   }
 
