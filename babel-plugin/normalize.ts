@@ -102,7 +102,10 @@ export class Normalizer extends Linearizer {
         return;
       case "SwitchStatement": {
         if (s.cases.some((c) => this.has(c.test))) {
-          out.push(wrapLabels(this.switchWithCalls(s, out), labels));
+          // In a block of its own: functions may move out of the switch.
+          const own: t.Statement[] = [];
+          own.push(wrapLabels(this.switchWithCalls(s, own), labels));
+          out.push(t.blockStatement(own));
           return;
         }
         const disc = this.expr(s.discriminant, out);
@@ -133,6 +136,25 @@ export class Normalizer extends Linearizer {
    */
   private switchWithCalls(s: t.SwitchStatement, out: t.Statement[]): t.Statement {
     const disc = this.materialize(this.expr(s.discriminant, out), out);
+    // The case tests move out of the switch block, whose function
+    // declarations they may call: those move out before them (hoisted, they
+    // exist before any test runs), unless they use the block's own let,
+    // const or class declarations, which cannot move.
+    const lexical = new Set<string>();
+    for (const c of s.cases) {
+      for (const d of c.consequent) {
+        if (t.isVariableDeclaration(d) && d.kind !== "var") for (const name of Object.keys(t.getBindingIdentifiers(d))) lexical.add(name);
+        if (t.isClassDeclaration(d) && d.id) lexical.add(d.id.name);
+      }
+    }
+    const tested = (name: string) => s.cases.some((c) => c.test && mentions(c.test, name));
+    for (const c of s.cases) {
+      c.consequent = c.consequent.filter((d) => {
+        if (!t.isFunctionDeclaration(d) || !d.id || !tested(d.id.name) || [...lexical].some((name) => mentions(d, name))) return true;
+        out.push(d, t.expressionStatement(t.callExpression(t.memberExpression(this.runtime(), t.identifier("brand")), [t.identifier(d.id.name)])));
+        return false;
+      });
+    }
     const chosen = this.newTemp();
     const defaultAt = s.cases.findIndex((c) => c.test === null);
     out.push(assign(chosen, t.valueToNode(defaultAt))); // -1: no default
