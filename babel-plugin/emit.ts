@@ -11,7 +11,7 @@
  */
 import type { NodePath } from "@babel/core";
 import { types as t } from "@babel/core";
-import { childNodes, mapChildren } from "./nodes.js";
+import { childNodes, mapChildren, renamed } from "./nodes.js";
 import { isAnonymousFunction, nameFunction } from "./linearize.js";
 import { ARGS_SLOT, NEW_TARGET_SLOT, SUPER_CALL_SLOT, SUPER_SLOT, THIS_SLOT, type Frame, type SitePlan, type Slot } from "./frame.js";
 
@@ -185,7 +185,7 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
         const fresh = new Map(names.map((name) => [name, `${n.p}c${constants++}`]));
         out.push(t.variableDeclaration("let", [...fresh.values()].map((f) => t.variableDeclarator(id(f)))));
         const restore = names.map((name) => set(id(fresh.get(name)!), saved(slotByName.get(name)!)));
-        out.push(t.ifStatement(restoring(), t.blockStatement(restore), set(renamePattern(decl.id as t.LVal, fresh), init)));
+        out.push(t.ifStatement(restoring(), t.blockStatement(restore), set(renamed(decl.id as t.LVal, fresh), init)));
         out.push(t.variableDeclaration("const", names.map((name) => t.variableDeclarator(id(name), id(fresh.get(name)!)))));
         continue;
       }
@@ -566,47 +566,4 @@ export function decorateFast(
   ];
   if (guarded) prologue.push(t.variableDeclaration("let", [t.variableDeclarator(id(L.U), t.booleanLiteral(false))]));
   body.body.unshift(...prologue);
-}
-
-/** A copy of `pattern` whose names (binding leaves, and reads in its
- * defaults and computed keys) are renamed by `names`. */
-function renamePattern(pattern: t.LVal, names: Map<string, string>): t.LVal {
-  const copy = t.cloneNode(pattern, true);
-  const visit = (node: t.Node | null | undefined): void => {
-    if (!node) return;
-    if (t.isIdentifier(node)) {
-      const to = names.get(node.name);
-      if (to) node.name = to;
-      return;
-    }
-    if (t.isObjectProperty(node)) {
-      if (node.shorthand && t.isIdentifier(node.key) && names.has(node.key.name)) {
-        node.shorthand = false;
-        node.key = t.identifier(node.key.name);
-      }
-      if (node.computed) visit(node.key);
-      visit(node.value);
-      return;
-    }
-    if (t.isMemberExpression(node) || t.isOptionalMemberExpression(node)) {
-      visit(node.object);
-      if (node.computed) visit(node.property);
-      return;
-    }
-    if (t.isObjectMethod(node) || t.isClassMethod(node) || t.isClassProperty(node)) {
-      if (node.computed) visit(node.key);
-      if (t.isObjectMethod(node) || t.isClassMethod(node)) {
-        node.params.forEach(visit);
-        visit(node.body);
-      } else visit(node.value);
-      return;
-    }
-    for (const key of t.VISITOR_KEYS[node.type] ?? []) {
-      const child = (node as unknown as Record<string, t.Node | t.Node[] | null>)[key];
-      if (Array.isArray(child)) child.forEach(visit);
-      else visit(child);
-    }
-  };
-  visit(copy);
-  return copy;
 }

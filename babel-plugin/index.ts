@@ -11,6 +11,7 @@ import { traverse, types as t } from "@babel/core";
 import { declare } from "@babel/helper-plugin-utils";
 import { addNamed } from "@babel/helper-module-imports";
 import { classifyCalls, hasForOf, hasSite } from "./sites.js";
+import { quietFunctions } from "./quiet.js";
 import { isAnonymousFunction, nameFunction } from "./linearize.js";
 import { inheritLocations } from "./nodes.js";
 import { Normalizer } from "./normalize.js";
@@ -59,6 +60,8 @@ interface FileState {
   names: Names;
   moduleMarked: boolean;
   marked: WeakSet<t.Node>;
+  /** Marked functions that can never suspend (quiet.ts). */
+  quiet: Set<t.Node>;
   done: WeakSet<t.Node>;
   prelude: t.Statement[];
   /** Module-level constants made so far (template objects). */
@@ -77,6 +80,21 @@ export default declare((api: { assertVersion(range: number | string): void }, op
   function transformFunction(path: NodePath<t.Function>, st: FileState): void {
     const node = path.node;
     if (st.done.has(node) || !st.marked.has(node)) return;
+    if (st.quiet.has(node)) {
+      // It can never suspend (quiet.ts): it stays as written, branded 0 (a
+      // falsy brand: call sites entering it leave the entry flag falsy, and
+      // a fiber with it as target is still stackless).
+      st.done.add(node);
+      st.used = true;
+      if (t.isBlockStatement(node.body)) removeDirective(node.body);
+      refuseDynamicScope(path, (n, message) => path.hub.buildError(n, message, SyntaxError));
+      if (path.isFunctionDeclaration() && !path.node.id) {
+        path.node.id = path.scope.generateUidIdentifier("default");
+        anonymousDefaults.add(path.node);
+      }
+      brand(path, st, true);
+      return;
+    }
     if (path.isFunctionDeclaration() && !path.node.id) {
       // `export default function () {}`: the brand needs a binding. The
       // function keeps its name "default" (R.brand's second argument).
@@ -206,13 +224,17 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     return () => t.identifier(rname);
   }
 
-  function brand(path: NodePath<t.Function>, st: FileState): void {
+  /** Brands a marked function (see docs/protocol.md, Brands); a `quiet`
+   * one (it can never suspend) gets the falsy brand 0. */
+  function brand(path: NodePath<t.Function>, st: FileState, quiet = false): void {
     const R = () => t.identifier(st.names.R);
     const node = path.node;
+    const helper = quiet ? "quiet" : "brand";
     if (path.isFunctionDeclaration()) {
       const args: t.Expression[] = [t.identifier((node as t.FunctionDeclaration).id!.name)];
       if (anonymousDefaults.has(node)) args.push(t.stringLiteral("default"));
-      const stmt = t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier("brand")), args));
+      if (quiet && args.length > 1) args.push(t.numericLiteral(0));
+      const stmt = t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier(args.length > 1 ? "brand" : helper)), args));
       const container = path.parentPath.isExportDeclaration() ? path.parentPath.parentPath! : path.parentPath;
       if (container.isProgram()) st.prelude.push(stmt);
       else if (container.isBlockStatement()) container.unshiftContainer("body", stmt);
@@ -230,7 +252,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
         // Branded with the object's methods; stays in place to keep its name
         // (a computed key, symbols included, is captured where it is evaluated).
         const obj = parent.parentPath as NodePath<t.ObjectExpression>;
-        const pending = brandObjects.get(obj.node) ?? [];
+        const pending = pendingBrands(obj.node, quiet);
         if (parent.node.computed) {
           const scratch = obj.scope.generateUidIdentifier("key");
           obj.scope.push({ id: t.cloneNode(scratch) });
@@ -238,7 +260,6 @@ export default declare((api: { assertVersion(range: number | string): void }, op
           parent.node.key = t.assignmentExpression("=", t.cloneNode(scratch), t.callExpression(t.memberExpression(R(), t.identifier("key")), [parent.node.key as t.Expression]));
           pending.push(scratch);
         } else pending.push(t.stringLiteral(keyName(parent.node.key)!));
-        brandObjects.set(obj.node, pending);
         return;
       }
       // An anonymous function takes its name from where it is defined; keep
@@ -256,7 +277,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       const fnExpr = name === null
         ? (node as t.Expression)
         : t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(name), node as t.Expression)]), t.stringLiteral(name), true);
-      path.replaceWith(t.callExpression(t.memberExpression(R(), t.identifier("brand")), [fnExpr]));
+      path.replaceWith(t.callExpression(t.memberExpression(R(), t.identifier(helper)), [fnExpr]));
       path.skip();
       return;
     }
@@ -275,7 +296,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       }
       // `new C()` reads the brand from the class itself.
       (path.parentPath as NodePath<t.ClassBody>).unshiftContainer("body", t.staticBlock([
-        t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier("brandClass")), [t.thisExpression()])),
+        t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier("brandClass")), quiet ? [t.thisExpression(), t.numericLiteral(0)] : [t.thisExpression()])),
       ]));
       return;
     }
@@ -293,21 +314,26 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       else key = t.cloneNode(m.key as t.Expression);
       if (path.isObjectMethod()) {
         const obj = path.parentPath as NodePath<t.ObjectExpression>;
-        const pending = brandObjects.get(obj.node) ?? [];
-        pending.push(key);
-        brandObjects.set(obj.node, pending);
+        pendingBrands(obj.node, quiet).push(key);
         return;
       }
       const classBody = path.parentPath as NodePath<t.ClassBody>;
       const home = (m as t.ClassMethod).static ? t.thisExpression() : t.memberExpression(t.thisExpression(), t.identifier("prototype"));
       classBody.unshiftContainer("body", t.staticBlock([
-        t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier("brand")), [t.memberExpression(home, key, true)])),
+        t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier(helper)), [t.memberExpression(home, key, true)])),
       ]));
     }
     // Private methods are recognised statically at their call sites.
   }
 
-  const brandObjects = new WeakMap<t.Node, t.Expression[]>();
+  /** Keys of an object literal's marked methods, branded once it exists:
+   * [loud, quiet]. */
+  const brandObjects = new WeakMap<t.Node, [t.Expression[], t.Expression[]]>();
+  function pendingBrands(obj: t.Node, quiet: boolean): t.Expression[] {
+    let lists = brandObjects.get(obj);
+    if (!lists) brandObjects.set(obj, (lists = [[], []]));
+    return lists[quiet ? 1 : 0];
+  }
 
   return {
     name: "fiberlet",
@@ -319,6 +345,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
             names: { R: `${p}R`, S: `${p}S`, FM: `${p}FM`, p: `${p}$`, resumeNames: new Set() },
             moduleMarked: hasDirective(program.node),
             marked: new WeakSet(),
+            quiet: new Set(),
             done: new WeakSet(),
             prelude: [],
             hoisted: 0,
@@ -357,6 +384,17 @@ export default declare((api: { assertVersion(range: number | string): void }, op
               }
             },
           });
+          // Marked functions that can never suspend stay the code they were
+          // (quiet.ts); calls of them are plain calls.
+          // (Collected after the arrows above got their blocks: replacing a
+          // body moves the path of an arrow that was that body.)
+          const markedPaths: NodePath<t.Function>[] = [];
+          program.traverse({
+            Function(path) {
+              if (st.marked.has(path.node)) markedPaths.push(path);
+            },
+          });
+          st.quiet = quietFunctions(markedPaths, (p) => isMarkedCallee(p, st), st.names.R);
           program.traverse({
             Function: {
               enter(path) {
@@ -369,10 +407,13 @@ export default declare((api: { assertVersion(range: number | string): void }, op
             },
             ObjectExpression: {
               exit(path) {
-                const keys = brandObjects.get(path.node);
-                if (!keys) return;
+                const lists = brandObjects.get(path.node);
+                if (!lists) return;
                 brandObjects.delete(path.node);
-                path.replaceWith(t.callExpression(t.memberExpression(t.identifier(st.names.R), t.identifier("brandObject")), [path.node, t.arrayExpression(keys)]));
+                const [loud, quiet] = lists;
+                const args: t.Expression[] = [path.node, t.arrayExpression(loud)];
+                if (quiet.length) args.push(t.arrayExpression(quiet));
+                path.replaceWith(t.callExpression(t.memberExpression(t.identifier(st.names.R), t.identifier("brandObject")), args));
                 path.skip();
               },
             },
@@ -429,12 +470,10 @@ function fnParentClass(fn: t.Node): t.Class | undefined {
 }
 
 /** Is the function or class a call site calls statically marked? */
+/** Is this known callee marked and able to suspend (not quiet)? */
 function isMarkedCallee(p: NodePath, st: FileState): boolean {
-  if (p.isClass()) {
-    const ctor = p.node.body.body.find((m) => t.isClassMethod(m) && m.kind === "constructor");
-    return !!ctor && st.marked.has(ctor);
-  }
-  return st.marked.has(p.node);
+  const fn = p.isClass() ? p.node.body.body.find((m) => t.isClassMethod(m) && m.kind === "constructor") : p.node;
+  return !!fn && st.marked.has(fn) && !st.quiet.has(fn);
 }
 
 /**

@@ -39,3 +39,61 @@ export function inheritLocations(root: t.Node, loc: t.SourceLocation | null | un
     inheritLocations(child, child.loc ?? loc);
   }
 }
+
+/**
+ * A copy of `node` with the identifiers named in `names` renamed: binding
+ * leaves and every read or write, in nested functions too (a name they
+ * declare themselves is renamed with its uses, consistently); never a
+ * property name. Used where a declaration's names get private twins.
+ */
+export function renamed<N extends t.Node>(node: N, names: Map<string, string>): N {
+  return renameIn(t.cloneNode(node, true), names);
+}
+
+/** Like renamed(), in place (the nodes stay the ones analyses know). */
+export function renameIn<N extends t.Node>(copy: N, names: Map<string, string>): N {
+  // An anonymous function named by its binding keeps the original name:
+  // `{ "x": function () {} }["x"]` (see linearize.ts, nameFunction).
+  const keepName = (id: t.Node, fn: t.Node | null | undefined): t.Expression | null => {
+    const anonymous = ((t.isFunctionExpression(fn) || t.isClassExpression(fn)) && !fn.id) || t.isArrowFunctionExpression(fn);
+    if (!anonymous || !t.isIdentifier(id) || !names.has(id.name)) return null;
+    return t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(id.name), fn as t.Expression)]), t.stringLiteral(id.name), true);
+  };
+  const visit = (n: t.Node | null | undefined): void => {
+    if (!n) return;
+    if (t.isAssignmentPattern(n) || (t.isAssignmentExpression(n) && ["=", "&&=", "||=", "??="].includes(n.operator))) {
+      n.right = keepName(n.left, n.right) ?? n.right;
+    } else if (t.isVariableDeclarator(n)) n.init = keepName(n.id, n.init) ?? n.init;
+    if (t.isIdentifier(n)) {
+      const to = names.get(n.name);
+      if (to) n.name = to;
+      return;
+    }
+    if (t.isObjectProperty(n)) {
+      if (n.shorthand && t.isIdentifier(n.key) && names.has(n.key.name)) {
+        n.shorthand = false;
+        n.key = t.identifier(n.key.name);
+      }
+      if (n.computed) visit(n.key);
+      visit(n.value);
+      return;
+    }
+    if (t.isMemberExpression(n) || t.isOptionalMemberExpression(n)) {
+      visit(n.object);
+      if (n.computed) visit(n.property);
+      return;
+    }
+    if (t.isObjectMethod(n) || t.isClassMethod(n) || t.isClassPrivateMethod(n) || t.isClassProperty(n) || t.isClassPrivateProperty(n)) {
+      if ("computed" in n && n.computed) visit(n.key);
+      if (t.isClassProperty(n) || t.isClassPrivateProperty(n)) visit(n.value);
+      else {
+        n.params.forEach(visit);
+        visit(n.body);
+      }
+      return;
+    }
+    for (const child of childNodes(n)) visit(child);
+  };
+  visit(copy);
+  return copy;
+}

@@ -15,7 +15,7 @@
  *   they can be suspended and resumed like ordinary code.
  */
 import { types as t } from "@babel/core";
-import { mapChildren } from "./nodes.js";
+import { mapChildren, renameIn } from "./nodes.js";
 import { Linearizer, assign, isPure } from "./linearize.js";
 
 export type { Site } from "./linearize.js";
@@ -26,6 +26,8 @@ export const iterationStart = new WeakMap<t.Node, t.Statement>();
 
 export class Normalizer extends Linearizer {
   private labelCount = 0;
+  /** Private twins of the names of destructuring for-let heads. */
+  private twins = 0;
 
   private newLabel(): t.Identifier {
     return t.identifier(`${this.prefix}L${this.labelCount++}`);
@@ -206,24 +208,38 @@ export class Normalizer extends Linearizer {
   private forStatement(s: t.ForStatement, out: t.Statement[], labels: t.Identifier[]): void {
     const before: t.Statement[] = [];
     let init = s.init;
-    if (t.isVariableDeclaration(init) && init.kind !== "var" && this.needs(s)) {
-      // The resume copy re-declares the loop's per-iteration bindings with
-      // their saved values, one name at a time.
-      const pattern = init.declarations.find((d) => !t.isIdentifier(d.id));
-      if (pattern) {
-        throw this.fail(pattern.id, "fiberlet: a destructuring pattern in a `for (let ...)` head of a marked function whose loop contains a call is not supported; destructure into variables declared before the loop, or inside the loop body");
-      }
+    if (t.isVariableDeclaration(init) && init.kind !== "var" && this.needs(s) && init.declarations.some((d) => !t.isIdentifier(d.id))) {
+      // The resume copy re-declares the loop's per-iteration bindings one
+      // name at a time, so a pattern binds twins first, in a block around
+      // the loop: `{ let [a$] = e; for (let a = a$; ...) }`. Exact: the
+      // loop's first iteration copies the head's bindings, and what the head
+      // itself saw (its defaults, closures made there) sees the twins,
+      // which nothing but those closures can change afterwards.
+      const names = Object.keys(t.getBindingIdentifiers(init));
+      const twins = new Map(names.map((name) => [name, `${this.prefix}h${this.twins++}_${name}`]));
+      const own: t.Statement[] = [];
+      this.stmt(renameIn(init, twins), own);
+      const loop = t.forStatement(
+        // `for (const [,] = e; ...)` declares nothing.
+        names.length ? t.variableDeclaration(init.kind, names.map((name) => t.variableDeclarator(t.identifier(name), t.identifier(twins.get(name)!)))) : null,
+        s.test,
+        s.update,
+        s.body,
+      );
+      this.forStatement(loop, own, labels);
+      out.push(t.blockStatement(own));
+      return;
     }
     if (init && this.has(init)) {
-      if (t.isVariableDeclaration(init)) {
+      if (t.isVariableDeclaration(init) && init.kind === "var") {
+        // A `var` head is an ordinary statement before the loop.
+        this.stmt(init, before);
+        init = null;
+      } else if (t.isVariableDeclaration(init)) {
+        // (Patterns were given twins above: only names are left.)
         init = t.variableDeclaration(
           init.kind,
-          init.declarations.map((d) => {
-            if (!t.isIdentifier(d.id) && this.hasCall(d.id)) {
-              throw this.fail(d.id, "fiberlet: a call inside a destructuring default in a `for` loop head of a marked function is not supported; declare the variables before the loop");
-            }
-            return t.variableDeclarator(d.id, d.init ? this.materialize(this.expr(d.init, before), before) : null);
-          }),
+          init.declarations.map((d) => t.variableDeclarator(d.id, d.init ? this.materialize(this.expr(d.init, before), before) : null)),
         );
       } else {
         const e = this.expr(init, before);

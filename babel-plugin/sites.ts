@@ -8,7 +8,7 @@
  * unmarked code throws, and a marked function entered from unmarked code
  * refuses to suspend (docs/protocol.md, "Boundaries").
  */
-import type { NodePath } from "@babel/core";
+import type { NodePath, Visitor } from "@babel/core";
 import { types as t } from "@babel/core";
 import { childNodes } from "./nodes.js";
 
@@ -72,6 +72,9 @@ export function classifyCalls(
   fn: NodePath<t.Function>,
   isMarkedDeclaration: (path: NodePath) => boolean,
   runtimeName: string,
+  /** The parameters too, and an expression body itself (quiet.ts asks
+   * before any rewriting; the transform asks once they are in the body). */
+  whole = false,
 ): SiteFacts {
   const kinds = new WeakMap<t.Node, CallKind>();
   const stable = new WeakSet<t.Identifier>();
@@ -91,6 +94,16 @@ export function classifyCalls(
       if (binding.constant && binding.path.isClassDeclaration() && callee.parentPath.isNewExpression()) {
         return isMarkedDeclaration(binding.path) ? "marked-site" : "plain";
       }
+      // `const f = () => ...`: known too. Not a `var` (read before it is
+      // assigned it is undefined, and the call would throw after the site
+      // stored its brand); a `let` or `const` read early throws before that.
+      if (binding.constant && (binding.kind === "const" || binding.kind === "let") && binding.path.isVariableDeclarator()) {
+        const init = (binding.path as NodePath<t.VariableDeclarator>).get("init");
+        const constructs = callee.parentPath.isNewExpression();
+        if ((init.isFunctionExpression() || (init.isArrowFunctionExpression() && !constructs)) && !init.node.generator && !init.node.async) {
+          return isMarkedDeclaration(init) ? "marked-site" : "plain";
+        }
+      }
       return "site";
     }
     if (callee.isMemberExpression() && t.isIdentifier(callee.node.object, { name: runtimeName })) return "plain";
@@ -109,7 +122,7 @@ export function classifyCalls(
     }
     return "site";
   };
-  fn.get("body").traverse({
+  const visitor: Visitor = {
     Function(p) {
       skipFunction(p);
     },
@@ -138,7 +151,9 @@ export function classifyCalls(
       const binding = p.scope.getBinding(p.node.name);
       if (binding && binding.constant && binding.kind !== "module") stable.add(p.node);
     },
-  });
+  };
+  if (whole) fn.traverse(visitor);
+  else (fn.get("body") as NodePath).traverse(visitor);
   return { kinds, stable };
 }
 
@@ -163,8 +178,16 @@ function contains(node: t.Node | null | undefined, facts: SiteFacts, kinds: Set<
 
 const SITES = new Set<CallKind>(["site", "marked-site", "iteration"]);
 const CALLS = new Set<CallKind>(["site", "marked-site"]);
+const UNKNOWN = new Set<CallKind>(["site", "iteration"]);
 const hasSiteMemo = new WeakMap<t.Node, boolean>();
 const hasCallMemo = new WeakMap<t.Node, boolean>();
+
+/** Does evaluating `node` (not counting nested functions) call an unknown
+ * callee or iterate? Not memoized: asked once per function (quiet.ts), with
+ * facts that differ from the transform's. */
+export function hasUnknownSite(node: t.Node | null | undefined, facts: SiteFacts): boolean {
+  return contains(node, facts, UNKNOWN, new WeakMap());
+}
 
 /** Does evaluating `node` (not counting nested functions) run a call site? */
 export function hasSite(node: t.Node | null | undefined, facts: SiteFacts): boolean {

@@ -44,7 +44,9 @@ export function wantsStack(target: Function | null): boolean {
     if (!addon) throw new FiberError(`${error} (FIBERLET_BACKEND=native asks for stackful fibers)`);
     return true;
   }
-  if ((target as { [FM]?: boolean })[FM]) return false;
+  // Marked targets (brand true, or 0 for one that can never suspend) run stackless.
+  const brand = (target as { [FM]?: boolean | 0 })[FM];
+  if (brand === true || brand === 0) return false;
   const { addon, error } = nativeBackend();
   if (addon) return true;
   if (!warned && typeof process === "object" && typeof process.emitWarning === "function") {

@@ -47,9 +47,10 @@ export interface RuntimeState {
   FM: typeof FM;
   cap(rec: FrameRecord): object;
   refuse(name: string): unknown;
-  brand<F>(fn: F, name?: string): F;
-  brandClass(cls: Function): void;
-  brandObject<O extends object>(obj: O, keys: PropertyKey[]): O;
+  brand<F>(fn: F, name?: string, value?: true | 0): F;
+  quiet<F>(fn: F): F;
+  brandClass(cls: Function, value?: true | 0): void;
+  brandObject<O extends object>(obj: O, keys: PropertyKey[], quietKeys?: PropertyKey[]): O;
   forInKeys(obj: unknown): string[];
   hasKey(obj: unknown, key: string): boolean;
   notIterResult(result: unknown): never;
@@ -172,30 +173,44 @@ function refuse(name: string): unknown {
 /** Brands a class whose constructor is marked. Subclasses inherit static
  * properties, and a subclass's own (implicit or unmarked) constructor must
  * not look marked, so the brand answers only for the class itself. */
-function brandClass(cls: Function): void {
+function brandClass(cls: Function, value: true | 0 = true): void {
   Object.defineProperty(cls, FM, {
     get(this: unknown) {
-      return this === cls;
+      return this === cls ? value : undefined;
     },
     configurable: true,
   });
 }
 
+/** Brands a marked function that can never suspend: 0, a falsy brand, so a
+ * call site entering it leaves the entry flag falsy (it has no prologue),
+ * and a fiber with it as target is still stackless. */
+function quiet<F>(fn: F): F {
+  (fn as { [FM]?: 0 })[FM] = 0;
+  return fn;
+}
+
 /** Brands a marked function; `name` restores the name of an anonymous
  * `export default function () {}`, which the plugin had to give a binding. */
-function brand<F>(fn: F, name?: string): F {
-  (fn as { [FM]?: boolean })[FM] = true;
+function brand<F>(fn: F, name?: string, value: true | 0 = true): F {
+  (fn as { [FM]?: boolean | 0 })[FM] = value;
   if (name !== undefined) Object.defineProperty(fn, "name", { value: name, configurable: true });
   return fn;
 }
 
 /** Brands the marked methods of an object literal after it is created (the
  * methods are only reachable through the object). */
-function brandObject<O extends object>(obj: O, keys: PropertyKey[]): O {
+function brandObject<O extends object>(obj: O, keys: PropertyKey[], quietKeys?: PropertyKey[]): O {
   // Indexed, not for-of: code under test may replace Array iteration.
   for (let i = 0; i < keys.length; i++) {
     const desc = Object.getOwnPropertyDescriptor(obj, keys[i]);
     if (desc && typeof desc.value === "function") desc.value[FM] = true;
+  }
+  if (quietKeys) {
+    for (let i = 0; i < quietKeys.length; i++) {
+      const desc = Object.getOwnPropertyDescriptor(obj, quietKeys[i]);
+      if (desc && typeof desc.value === "function") desc.value[FM] = 0;
+    }
   }
   return obj;
 }
@@ -392,6 +407,7 @@ export const R: RuntimeState = {
   cap,
   refuse,
   brand,
+  quiet,
   brandClass,
   brandObject,
   forInKeys,
