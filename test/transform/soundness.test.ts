@@ -832,6 +832,24 @@ const cases: Case[] = [
     log: ["@s", "TypeError"],
     result: [1, 2, 2],
   },
+  {
+    name: "destructuring for (let/const ...) heads with calls in the loop keep per-iteration bindings",
+    body(sw) {
+      const id = <T>(x: T) => x;
+      const seen: (() => string)[] = [];
+      for (let [a, b = a + 1] = id([1]), c = b; a < 3; a++) {
+        seen.push(() => `${a}${b}${c}`);
+        sw(a);
+      }
+      let count = 0;
+      for (const { w: [x, y] = [4, 5] } = {} as { w?: number[] }; count < 1; count++) sw(x + y);
+      return seen.map((f) => f());
+    },
+    send: [0, 0, 0],
+    yields: [1, 2, 9],
+    log: ["@1", "@2", "@9"],
+    result: ["122", "222"],
+  },
 ];
 
 suite(cases);
