@@ -80,6 +80,11 @@ export function classifyCalls(
   const stable = new WeakSet<t.Identifier>();
   const kindOf = (callee: NodePath): CallKind => {
     if (callee.isSuper() || callee.isImport()) return "plain";
+    // An immediately invoked function is known (an arrow cannot be `new`ed:
+    // that call would throw after the site stored its brand).
+    if ((callee.isFunctionExpression() || (callee.isArrowFunctionExpression() && !callee.parentPath.isNewExpression())) && !callee.node.generator && !callee.node.async) {
+      return isMarkedDeclaration(callee) ? "marked-site" : "plain";
+    }
     if (callee.isIdentifier()) {
       const binding = callee.scope.getBinding(callee.node.name);
       if (!binding) {
