@@ -577,8 +577,9 @@ export function planFrame(
         slot.key === SUPER_SLOT || slot.key === SUPER_CALL_SLOT ||
         // A constructor's `this` and `new.target` finish the construction.
         (constructorLike && !slot.binding && slot.key !== ARGS_SLOT) ||
-        // The arguments object may alias a parameter.
-        (usesArguments && slot.binding?.kind === "param");
+        // The arguments object may alias a parameter, through any alias of
+        // it made before the site (`var args = arguments`).
+        (usesArguments && (slot.binding?.kind === "param" || slot.key === ARGS_SLOT));
       if (!needed) continue;
       if (!slot.binding || slot.functionScoped || isInitializedAt(slot.binding, plan.path)) plan.live.add(slot);
     }

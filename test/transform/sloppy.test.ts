@@ -86,6 +86,11 @@ const CASES: Record<string, string> = {
       function f(a = arguments) { let arguments = "body"; sw("f"); return [typeof a, a.length, arguments]; }
       return f();
     }`,
+  "an alias of the arguments object made before a switch still follows the parameters": `
+    function body(sw) {
+      function f(a) { var args = arguments; sw("f"); a = 2; var seen = args[0]; args[0] = 3; return [seen, a]; }
+      return f(1);
+    }`,
   "sloppy this is the global object in a plain call": `
     function body(sw) {
       function f() { return this === globalThis || typeof this; }
