@@ -422,9 +422,11 @@ export class Normalizer extends Linearizer {
       let param = handler.param;
       let body = handler.body.body;
       if (param && !t.isIdentifier(param)) {
-        // Destructure inside the block so the caught value has one slot.
+        // Destructure inside the block so the caught value has one slot; the
+        // block keeps a scope of its own (a closure in the pattern's defaults
+        // must not see the block's declarations).
         const id = this.newTemp();
-        body = [t.variableDeclaration("let", [t.variableDeclarator(param, id)]), ...body];
+        body = [t.variableDeclaration("let", [t.variableDeclarator(param, id)]), t.blockStatement(body)];
         param = t.identifier(id.name);
         this.temps.pop(); // a catch parameter, not a function-level temp
       }

@@ -850,6 +850,25 @@ const cases: Case[] = [
     log: ["@1", "@2", "@9"],
     result: ["122", "222"],
   },
+  {
+    name: "a closure in a catch parameter's default sees the scope around the catch block, not the block",
+    body(sw) {
+      const x = "outside";
+      let p: () => string = () => "";
+      try {
+        sw("t");
+        throw [];
+      } catch ([_ = (p = () => x)]) {
+        const x = "inside";
+        sw(x);
+      }
+      return p();
+    },
+    send: [0, 0],
+    yields: ["t", "inside"],
+    log: ["@t", "@inside"],
+    result: "outside",
+  },
 ];
 
 suite(cases);
