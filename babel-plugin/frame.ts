@@ -86,7 +86,7 @@ export function renameShadowed(fn: NodePath<t.Function>): void {
 }
 
 function referencedFromNestedFunction(binding: Binding, fn: NodePath<t.Function>): boolean {
-  const inner = (p: NodePath): boolean => functionOf(p) !== fn;
+  const inner = (p: NodePath): boolean => closureOf(p, fn) !== null;
   return binding.referencePaths.some(inner) || binding.constantViolations.some(inner);
 }
 
@@ -379,9 +379,16 @@ function declarationOf(binding: Binding): NodePath {
 }
 
 /** The outermost function inside `fn` that contains `p`, or null. */
-function closureOf(p: NodePath, fn: NodePath<t.Function>): NodePath<t.Function> | null {
-  let found: NodePath<t.Function> | null = null;
-  for (let q: NodePath | null = p.parentPath; q && q !== fn; q = q.parentPath) if (q.isFunction()) found = q;
+function closureOf(p: NodePath, fn: NodePath<t.Function>): NodePath | null {
+  let found: NodePath | null = null;
+  for (let child: NodePath = p, q: NodePath | null = p; q && q !== fn; child = q, q = q.parentPath) {
+    // (A method's computed key is evaluated by the enclosing function.)
+    if (q !== p && q.isFunction() && !(child.key === "key" && (q.node as { computed?: boolean }).computed)) found = q;
+    // A class's field initializers and static blocks are code that runs
+    // apart from the frame (when instances or the class are made), like a
+    // closure's: they share variables with the frame through boxes too.
+    else if (q.isStaticBlock() || (q.listKey === undefined && q.key === "value" && (q.parentPath?.isClassProperty() || q.parentPath?.isClassPrivateProperty() || q.parentPath?.isClassAccessorProperty()))) found = q;
+  }
   return found;
 }
 

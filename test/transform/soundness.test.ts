@@ -869,6 +869,33 @@ const cases: Case[] = [
     log: ["@t", "@inside"],
     result: "outside",
   },
+  {
+    name: "class field initializers and static blocks share the frame's variables across a resume",
+    body(sw) {
+      let seen: unknown = "none";
+      let count = 0;
+      let probe: () => unknown = () => undefined;
+      class B {}
+      class C extends B {
+        field = (seen = probe());
+        static {
+          count++;
+        }
+        constructor() {
+          probe = () => this;
+          sw("ctor");
+          super();
+        }
+      }
+      const c = new C();
+      sw("after");
+      return [seen === c, count, c.field === c];
+    },
+    send: [0, 0],
+    yields: ["ctor", "after"],
+    log: ["@ctor", "@after"],
+    result: [true, 1, true],
+  },
 ];
 
 suite(cases);
