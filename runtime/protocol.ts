@@ -265,46 +265,34 @@ function uninitialized(name: string): ReferenceError {
 }
 
 /**
- * The write target `R.ref(box, name).v` of a boxed lexical binding that may
- * be written before its declaration: reading and writing it check the TDZ
- * when the language would (the right-hand side of `x = f()` runs first).
+ * The write target of a boxed lexical binding: `R.ref(box, name).v` where a
+ * write may come before the declaration, `R.constant(box, name).v` for a
+ * `const`. Reading and writing it check the TDZ when the language would
+ * (the right-hand side of `x = f()` runs first); writing a constant throws
+ * as assigning one does (a read, for `c++` or `c += 1`, works).
  */
-class CheckedRef {
+class BindingRef {
   constructor(
     readonly box: { v: unknown },
     readonly name: string,
+    readonly constant: boolean,
   ) {}
   get v(): unknown {
     return get(this.box, this.name);
   }
   set v(value: unknown) {
     if (this.box.v === HOLE) throw uninitialized(this.name);
+    if (this.constant) throw new TypeError("Assignment to constant variable.");
     this.box.v = value;
   }
 }
 
-/** The write target `R.constant(box, name).v` of a boxed `const`: a read
- * (of `c++`, `c += 1`) works, a write throws as assigning a constant does. */
-class ConstantRef {
-  constructor(
-    readonly box: { v: unknown },
-    readonly name: string,
-  ) {}
-  get v(): unknown {
-    return get(this.box, this.name);
-  }
-  set v(_value: unknown) {
-    if (this.box.v === HOLE) throw uninitialized(this.name);
-    throw new TypeError("Assignment to constant variable.");
-  }
+function ref(box: { v: unknown }, name: string): BindingRef {
+  return new BindingRef(box, name, false);
 }
 
-function ref(box: { v: unknown }, name: string): CheckedRef {
-  return new CheckedRef(box, name);
-}
-
-function constant(box: { v: unknown }, name: string): ConstantRef {
-  return new ConstantRef(box, name);
+function constant(box: { v: unknown }, name: string): BindingRef {
+  return new BindingRef(box, name, true);
 }
 
 /** A tagged template's strings object, made once per site at module level. */
