@@ -120,9 +120,7 @@ export class Linearizer {
   materialize(e: t.Expression, out: t.Statement[]): t.Identifier {
     if (t.isIdentifier(e) && this.isTemp(e)) return e;
     const temp = this.newTemp();
-    // `(0, class {})`: a temp must not give an anonymous function or class
-    // its name (the place it moved from gave it none, or names it itself).
-    out.push(assign(temp, isAnonymousFunction(e) ? t.sequenceExpression([t.numericLiteral(0), e]) : e));
+    out.push(assign(temp, e));
     return t.identifier(temp.name);
   }
 
@@ -801,8 +799,11 @@ function retargetDeclarations(body: t.Statement[]): void {
   }
 }
 
+/** `id = v` for the plugin's own assignments (temps, lowered patterns):
+ * `(0, class {})`, so the assignment does not name an anonymous function
+ * or class after a temp (where it is named, nameFunction did it). */
 export function assign(id: t.Identifier, v: t.Expression): t.ExpressionStatement {
-  return t.expressionStatement(t.assignmentExpression("=", t.identifier(id.name), v));
+  return t.expressionStatement(t.assignmentExpression("=", t.identifier(id.name), isAnonymousFunction(v) ? t.sequenceExpression([t.numericLiteral(0), v]) : v));
 }
 
 function shortCircuitTest(op: "&&" | "||" | "??", r: t.Identifier): t.Expression {
