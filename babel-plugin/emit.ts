@@ -508,6 +508,8 @@ function replaceFrameReferences(body: t.BlockStatement, L: Local, frame: Frame, 
         }
         return node;
       }
+      // An object method's computed key is evaluated by the frame.
+      if (t.isObjectMethod(node) && node.computed) node.key = replaceIn(node.key as t.Expression);
       if (!t.isFunction(node) || t.isArrowFunctionExpression(node)) visit(node);
       return node;
     });
