@@ -184,7 +184,8 @@ function rewriteUses(binding: Binding, fn: NodePath<t.Function>, order: Order, R
     let left: NodePath;
     if (v.isAssignmentExpression()) {
       left = v.get("left");
-      if (left.isIdentifier({ name }) && ["=", "&&=", "||=", "??="].includes(v.node.operator) && isAnonymousFunction(v.node.right)) {
+      // (A parenthesized `(x) = function () {}` names nothing.)
+      if (left.isIdentifier({ name }) && !left.node.extra?.parenthesized && ["=", "&&=", "||=", "??="].includes(v.node.operator) && isAnonymousFunction(v.node.right)) {
         // `x = function () {}` names the function "x"; `x.v = ...` would not.
         v.node.right = nameFunction(v.node.right, name);
       }
@@ -468,7 +469,7 @@ function retargetPattern(target: NodePath, name: string, binding: Binding, membe
         const parent = p.parentPath;
         if (parent.isObjectProperty() && parent.node.shorthand) parent.node.shorthand = false;
         // `[x = function () {}]` names the function "x"; `[x.v = ...]` would not.
-        if (parent.isAssignmentPattern() && parent.node.left === p.node && isAnonymousFunction(parent.node.right)) {
+        if (parent.isAssignmentPattern() && parent.node.left === p.node && !p.node.extra?.parenthesized && isAnonymousFunction(parent.node.right)) {
           parent.node.right = nameFunction(parent.node.right, name);
         }
         p.replaceWith(member());

@@ -267,9 +267,9 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       let name: string | null = null;
       if (!(node as t.FunctionExpression).id) {
         if (parent.isVariableDeclarator() && parent.node.init === node) name = keyName(parent.node.id);
-        else if (parent.isAssignmentExpression() && ["=", "&&=", "||=", "??="].includes(parent.node.operator) && parent.node.right === node) name = keyName(parent.node.left);
+        else if (parent.isAssignmentExpression() && ["=", "&&=", "||=", "??="].includes(parent.node.operator) && parent.node.right === node && !parent.node.left.extra?.parenthesized) name = keyName(parent.node.left);
         else if (parent.isExportDefaultDeclaration()) name = "default";
-        else if (parent.isAssignmentPattern() && parent.node.right === node) name = keyName(parent.node.left);
+        else if (parent.isAssignmentPattern() && parent.node.right === node && !parent.node.left.extra?.parenthesized) name = keyName(parent.node.left);
         else if ((parent.isClassProperty() || parent.isClassPrivateProperty()) && parent.node.value === node && !(parent.node as t.ClassProperty).computed) {
           name = t.isPrivateName(parent.node.key) ? `#${parent.node.key.id.name}` : keyName(parent.node.key);
         }

@@ -594,7 +594,7 @@ export class Linearizer {
   private bindElement(target: t.LVal, got: t.Identifier, fallback: t.Expression | null, kind: "var" | "let" | "const" | null, out: t.Statement[]): void {
     if (fallback) {
       const inner: t.Statement[] = [];
-      const name = t.isIdentifier(target) ? target.name : undefined;
+      const name = t.isIdentifier(target) && !target.extra?.parenthesized ? target.name : undefined;
       const d = this.expr(fallback, inner);
       inner.push(assign(got, name !== undefined && isAnonymousFunction(fallback) ? nameFunction(d, name) : d));
       out.push(t.ifStatement(t.binaryExpression("===", t.cloneNode(got), t.identifier("undefined")), t.blockStatement(inner)));
@@ -734,7 +734,9 @@ export class Linearizer {
       out.push(...body);
       return;
     }
-    const native = t.expressionStatement(initializing(t.assignmentExpression("=", t.cloneNode(pattern), t.cloneNode(src))));
+    // (Only a declaration's pattern initializes its names.)
+    const copy = t.assignmentExpression("=", t.cloneNode(pattern), t.cloneNode(src));
+    const native = t.expressionStatement(kind ? initializing(copy) : copy);
     out.push(t.ifStatement(this.helper("plainArray", [t.cloneNode(src)]), native, t.blockStatement(body)));
   }
 }
