@@ -91,6 +91,16 @@ const CASES: Record<string, string> = {
       function f(a) { var args = arguments; sw("f"); a = 2; var seen = args[0]; args[0] = 3; return [seen, a]; }
       return f(1);
     }`,
+  "a parenthesized assignment target names no function (JavaScript source: TypeScript drops the parentheses)": `
+    function body(sw) {
+      var f, g, named;
+      (f) = function () {};
+      sw("s");
+      (g) = () => {};
+      named = () => {};
+      var h = function () { return [f, g]; };
+      return [f.name, g.name, named.name, h().length];
+    }`,
   "sloppy this is the global object in a plain call": `
     function body(sw) {
       function f() { return this === globalThis || typeof this; }

@@ -896,6 +896,37 @@ const cases: Case[] = [
     log: ["@ctor", "@after"],
     result: [true, 1, true],
   },
+  {
+    name: "destructuring assignments to a let in its TDZ or to a const throw, also through the native path",
+    body(sw, log) {
+      const early = () => {
+        [x] = [];
+      };
+      try {
+        early();
+      } catch (e) {
+        log.push((e as Error).constructor.name);
+      }
+      let x: unknown;
+      const c = null;
+      let count = 0;
+      const viaForOf = () => {
+        // @ts-expect-error: assignment to a constant, on purpose
+        for ([c] of [[1]]) count++;
+      };
+      sw("s");
+      try {
+        viaForOf();
+      } catch (e) {
+        log.push((e as Error).constructor.name);
+      }
+      return [x, c, count];
+    },
+    send: [0],
+    yields: ["s"],
+    log: ["ReferenceError", "@s", "TypeError"],
+    result: [undefined, null, 0],
+  },
 ];
 
 suite(cases);
