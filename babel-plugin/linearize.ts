@@ -219,8 +219,17 @@ export class Linearizer {
       case "AssignmentExpression":
         return this.assignment(e, out);
       case "UnaryExpression":
-        if (e.operator === "delete" && (t.isOptionalMemberExpression(e.argument) || t.isOptionalCallExpression(e.argument))) {
-          return this.optionalChain(e.argument, out, true);
+        if (e.operator === "delete") {
+          const arg = e.argument;
+          if (t.isOptionalMemberExpression(arg) || t.isOptionalCallExpression(arg)) return this.optionalChain(arg, out, true);
+          // A reference is deleted where it is; anything else is evaluated
+          // and `delete` of a value is true (`delete temp` would be an early
+          // error in strict code).
+          if (t.isMemberExpression(arg)) return t.unaryExpression("delete", this.memberTarget(arg, out, false));
+          if (t.isIdentifier(arg)) return e;
+          const v = this.expr(arg, out);
+          if (!isPure(v)) out.push(t.expressionStatement(v));
+          return t.booleanLiteral(true);
         }
         return t.unaryExpression(e.operator, this.expr(e.argument, out));
       case "UpdateExpression": {

@@ -119,7 +119,8 @@ let fingerprint;
 /** Identifies the plugin build (and Babel) that compiled a cached file. */
 function pluginFingerprint() {
   if (!fingerprint) {
-    const hash = createHash("sha256").update(babel.version);
+    // The runtime's path is part of the output (its require()).
+    const hash = createHash("sha256").update(babel.version).update(protocolPath);
     const dir = join(distDir, "cjs", "babel-plugin");
     for (const f of readdirSync(dir).sort()) if (f.endsWith(".js")) hash.update(f).update(readFileSync(join(dir, f)));
     fingerprint = hash.digest("hex");
