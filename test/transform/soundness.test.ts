@@ -927,6 +927,23 @@ const cases: Case[] = [
     log: ["ReferenceError", "@s", "TypeError"],
     result: [undefined, null, 0],
   },
+  {
+    name: "delete of a call's value evaluates it and is true; delete of a member with calls deletes the member",
+    body(sw, log) {
+      const f = () => (log.push("f"), 1);
+      const o: Record<string, unknown> = { a: 1, b: 2 };
+      const g = () => o;
+      const d1 = delete (f() as unknown as { x: 1 }).x;
+      // @ts-expect-error: delete of a non-reference, on purpose
+      const d2 = delete f();
+      const d3 = delete g()[sw("a") as string];
+      return [d1, d2, d3, Object.keys(o)];
+    },
+    send: ["a"],
+    yields: ["a"],
+    log: ["f", "f", "@a"],
+    result: [true, true, true, ["b"]],
+  },
 ];
 
 suite(cases);
