@@ -349,15 +349,16 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
  * go through the saved arguments object while it is mapped.
  */
 function aliasParameters(body: t.BlockStatement, params: t.Identifier[], L: Local, prologue: t.Statement[]): void {
-  const mappedCount = `${L.args}$n`;
+  const mappedMask = `${L.args}$m`;
   const index = new Map(params.map((p, i) => [p.name, i]));
   const restoreAt = body.body.indexOf(prologue[prologue.length - 1]) + 1;
-  // No saved arguments object: nothing can observe the mapping any more.
-  body.body.splice(restoreAt, 0, t.variableDeclaration("var", [t.variableDeclarator(id(mappedCount),
-    t.conditionalExpression(t.binaryExpression("===", id(L.args), id("undefined")), t.numericLiteral(0),
-      t.callExpression(t.memberExpression(id("Math"), id("min")), [t.numericLiteral(params.length), mem(id(L.args), "length")])))]));
+  // Which parameters the first capture found still mapped (a bit each); no
+  // saved arguments object: nothing can observe the mapping any more.
+  body.body.splice(restoreAt, 0, t.variableDeclaration("var", [t.variableDeclarator(id(mappedMask),
+    t.conditionalExpression(t.binaryExpression("===", id(L.args), id("undefined")), t.numericLiteral(0), mem(id(L.rec), MAPPED_KEY)))]));
   const element = (i: number) => t.memberExpression(id(L.args), t.numericLiteral(i), true);
-  const mapped = (i: number) => t.binaryExpression("<", t.numericLiteral(i), id(mappedCount));
+  const mapped = (i: number) =>
+    t.binaryExpression("!==", t.binaryExpression("&", id(mappedMask), t.numericLiteral(2 ** Math.min(i, 30))), t.numericLiteral(0));
   const visit = (parent: t.Node) =>
     mapChildren(parent, (node) => {
       if (t.isAssignmentExpression(node) && t.isIdentifier(node.left) && index.has(node.left.name)) {
@@ -527,10 +528,13 @@ export function decorateFast(
   ctor: "base" | "derived" | null,
   /** `R` member the prologue takes its entry flag from (see fieldsFirst). */
   entryFlag = "m",
+  /** Sloppy, simple parameters: `arguments` maps them (see aliasParameters). */
+  mappedArguments = false,
 ): void {
   const L = locals(n);
   const body = fn.node.body as t.BlockStatement;
   const guarded = frame.guardedFinally;
+  const params = fn.node.params as t.Identifier[];
   for (const plan of frame.sites) {
     const record = t.objectExpression([
       t.objectProperty(id("r"), resumeRef()),
@@ -540,6 +544,7 @@ export function decorateFast(
         t.isValidIdentifier("$" + slot.key) ? id("$" + slot.key) : t.stringLiteral("$" + slot.key),
         plan.live.has(slot) ? slotValue(slot, L, false, n, ctor === "derived") : t.identifier("undefined"),
       )),
+      ...(mappedArguments && frame.usesArguments && params.length ? [t.objectProperty(id(MAPPED_KEY), mappedParamsProbe(params, n))] : []),
     ]);
     const temp = plan.temp.name;
     const save = t.blockStatement([
@@ -568,4 +573,28 @@ export function decorateFast(
   ];
   if (guarded) prologue.push(t.variableDeclaration("let", [t.variableDeclarator(id(L.U), t.booleanLiteral(false))]));
   body.body.unshift(...prologue);
+}
+
+/** The record key of the mapped-parameter mask (see mappedParamsProbe). */
+const MAPPED_KEY = "$$mapped";
+
+/**
+ * `R.mappedParams(arguments, count, get, set)`: which of a sloppy function's
+ * parameters its `arguments` object still maps, found at capture by writing
+ * a probe into each parameter and reading the element back (a mapping the
+ * code removed, with `Object.defineProperty` or `delete`, no longer shows
+ * it). Parameters past the 31st share the last bit.
+ */
+function mappedParamsProbe(params: t.Identifier[], n: Names): t.Expression {
+  // Plugin names: a parameter may be called i or v.
+  const i = `${n.p}pi`;
+  const v = `${n.p}pv`;
+  const pick = (k: number, make: (p: t.Identifier) => t.Expression): t.Expression =>
+    k === params.length - 1 ? make(params[k]) : t.conditionalExpression(t.binaryExpression("===", id(i), t.numericLiteral(k)), make(params[k]), pick(k + 1, make));
+  return t.callExpression(mem(id(n.R), "mappedParams"), [
+    id("arguments"),
+    t.numericLiteral(params.length),
+    t.arrowFunctionExpression([id(i)], pick(0, (p) => id(p.name))),
+    t.arrowFunctionExpression([id(i), id(v)], pick(0, (p) => t.assignmentExpression("=", id(p.name), id(v)))),
+  ]);
 }

@@ -155,7 +155,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       resumeNode = resume;
       resumeRef = placeResume(path, resume, st, name);
     }
-    decorateFast(own, frame, names, name, resumeRef, ctor, fieldsFirst(path) ? "e" : "m");
+    decorateFast(own, frame, names, name, resumeRef, ctor, fieldsFirst(path) ? "e" : "m", mapped);
     inheritLocations(node);
     if (resumeNode) inheritLocations(resumeNode, node.loc);
     brand(path, st);

@@ -60,6 +60,7 @@ export interface RuntimeState {
   box(): { v: unknown };
   get(box: { v: unknown }, name: string): unknown;
   ref(box: { v: unknown }, name: string): { v: unknown };
+  mappedParams(args: IArguments, count: number, get: (i: number) => unknown, set: (i: number, v: unknown) => void): number;
   constant(box: { v: unknown }, name: string): { v: unknown };
   strings(strings: TemplateStringsArray): TemplateStringsArray;
   coercible(value: unknown): void;
@@ -295,6 +296,29 @@ function constant(box: { v: unknown }, name: string): BindingRef {
   return new BindingRef(box, name, true);
 }
 
+const PROBE: unknown = Object.freeze({ toString: () => "[fiberlet mapping probe]" });
+const ownDescriptor = Object.getOwnPropertyDescriptor;
+
+/**
+ * Which parameters a sloppy function's `arguments` object still maps (bit i
+ * for parameter i, the 31st and later sharing bit 30), probed when its frame
+ * is captured: parameter i is set to a probe and `arguments[i]` read back
+ * (a descriptor read runs no code), then restored. The resume copy keeps
+ * the mapped ones aliased to the saved arguments object.
+ */
+function mappedParams(args: IArguments, count: number, get: (i: number) => unknown, set: (i: number, v: unknown) => void): number {
+  const n = Math.min(count, args.length);
+  let mask = 0;
+  for (let i = 0; i < n; i++) {
+    const old = get(i);
+    set(i, PROBE);
+    const desc = ownDescriptor(args, i);
+    if (desc !== undefined && desc.value === PROBE) mask |= 2 ** Math.min(i, 30);
+    set(i, old);
+  }
+  return mask;
+}
+
 /** A tagged template's strings object, made once per site at module level. */
 function strings(s: TemplateStringsArray): TemplateStringsArray {
   return s;
@@ -408,6 +432,7 @@ export const R: RuntimeState = {
   get,
   ref,
   constant,
+  mappedParams,
   strings,
   coercible,
   objectRest,

@@ -101,6 +101,13 @@ const CASES: Record<string, string> = {
       var h = function () { return [f, g]; };
       return [f.name, g.name, named.name, h().length];
     }`,
+  "a mapping the code removed before a switch stays removed after the resume": `
+    function body(sw) {
+      function f(a) { Object.defineProperty(arguments, "0", { writable: false }); sw("f"); a = 2; return [a, arguments[0]]; }
+      function g(a, b) { delete arguments[1]; sw("g"); a = 5; b = 6; return [a, b, arguments[0], arguments[1]]; }
+      function h(i, v) { var args = arguments; sw("h"); i = 3; v = 4; return [args[0], args[1]]; }
+      return [f(1), g(1, 2), h(1, 2)];
+    }`,
   "sloppy this is the global object in a plain call": `
     function body(sw) {
       function f() { return this === globalThis || typeof this; }
