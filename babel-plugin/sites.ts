@@ -113,6 +113,10 @@ export function classifyCalls(
     }
     if (callee.isMemberExpression() && t.isIdentifier(callee.node.object, { name: runtimeName })) return "plain";
     if (callee.isMemberExpression() && t.isPrivateName(callee.node.property)) {
+      // In a computed key of its own class the call runs before any object
+      // has the private method (always a TypeError); it stays where it is,
+      // inside the class, since the key cannot move out with a private name.
+      if (callee.findParent((p) => (p.parentPath?.isClassBody() ?? false) && "computed" in p.node && !!p.node.computed && callee.isDescendant(p.get("key") as NodePath))) return "plain";
       const cls = callee.findParent((p) => p.isClassBody()) as NodePath<t.ClassBody> | null;
       const name = callee.node.property.id.name;
       const method = cls?.node.body.find((m) => t.isClassPrivateMethod(m) && m.key.id.name === name) as t.ClassPrivateMethod | undefined;

@@ -108,6 +108,16 @@ const CASES: Record<string, string> = {
       function h(i, v) { var args = arguments; sw("h"); i = 3; v = 4; return [args[0], args[1]]; }
       return [f(1), g(1, 2), h(1, 2)];
     }`,
+  "a class's private method called in its own computed key throws TypeError (the key stays in the class)": `
+    function body(sw) {
+      sw("s");
+      try {
+        class C { #m() { return "k"; } [this.#m()] = 1; }
+        return "no error";
+      } catch (e) {
+        return e.constructor.name;
+      }
+    }`,
   "sloppy this is the global object in a plain call": `
     function body(sw) {
       function f() { return this === globalThis || typeof this; }
