@@ -11,7 +11,7 @@ import { traverse, types as t } from "@babel/core";
 import { declare } from "@babel/helper-plugin-utils";
 import { addNamed } from "@babel/helper-module-imports";
 import { classifyCalls, hasForOf, hasSite } from "./sites.js";
-import { quietFunctions } from "./quiet.js";
+import { calleeFunction, quietFunctions } from "./quiet.js";
 import { isAnonymousFunction, nameFunction } from "./linearize.js";
 import { inheritLocations } from "./nodes.js";
 import { Normalizer } from "./normalize.js";
@@ -472,8 +472,8 @@ function fnParentClass(fn: t.Node): t.Class | undefined {
 /** Is the function or class a call site calls statically marked? */
 /** Is this known callee marked and able to suspend (not quiet)? */
 function isMarkedCallee(p: NodePath, st: FileState): boolean {
-  const fn = p.isClass() ? p.node.body.body.find((m) => t.isClassMethod(m) && m.kind === "constructor") : p.node;
-  return !!fn && st.marked.has(fn) && !st.quiet.has(fn);
+  const fn = calleeFunction(p);
+  return st.marked.has(fn) && !st.quiet.has(fn);
 }
 
 /**

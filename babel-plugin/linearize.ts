@@ -23,6 +23,9 @@
  */
 import { types as t } from "@babel/core";
 import { hasCallSite, hasForOf, hasSite, type SiteFacts } from "./sites.js";
+import { isAnonymousFunction, nameFunction } from "./nodes.js";
+
+export { isAnonymousFunction, nameFunction };
 
 /** One call site: the statement `temp = call` and how to read its brand. */
 export interface Site {
@@ -836,15 +839,6 @@ export function isPure(e: t.Expression): boolean {
   return t.isIdentifier(e) || t.isLiteral(e) || t.isThisExpression(e) || t.isFunctionExpression(e) || t.isArrowFunctionExpression(e);
 }
 
-export function isAnonymousFunction(e: t.Expression): boolean {
-  return ((t.isFunctionExpression(e) || t.isClassExpression(e)) && !e.id) || t.isArrowFunctionExpression(e);
-}
-
-/** `{ "name": fn }["name"]`: an anonymous function keeps the name its
- * position gave it after it moves. */
-export function nameFunction(fn: t.Expression, name: string): t.Expression {
-  return t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(name), fn)]), t.stringLiteral(name), true);
-}
 
 function propertyName(p: t.ObjectProperty): string | undefined {
   if (p.computed) return undefined;

@@ -40,6 +40,16 @@ export function inheritLocations(root: t.Node, loc: t.SourceLocation | null | un
   }
 }
 
+export function isAnonymousFunction(e: t.Expression): boolean {
+  return ((t.isFunctionExpression(e) || t.isClassExpression(e)) && !e.id) || t.isArrowFunctionExpression(e);
+}
+
+/** `{ "name": fn }["name"]`: an anonymous function keeps the name its
+ * position gave it after it moves. */
+export function nameFunction(fn: t.Expression, name: string): t.Expression {
+  return t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(name), fn)]), t.stringLiteral(name), true);
+}
+
 /**
  * A copy of `node` with the identifiers named in `names` renamed: binding
  * leaves and every read or write, in nested functions too (a name they
@@ -52,12 +62,10 @@ export function renamed<N extends t.Node>(node: N, names: Map<string, string>): 
 
 /** Like renamed(), in place (the nodes stay the ones analyses know). */
 export function renameIn<N extends t.Node>(copy: N, names: Map<string, string>): N {
-  // An anonymous function named by its binding keeps the original name:
-  // `{ "x": function () {} }["x"]` (see linearize.ts, nameFunction).
-  const keepName = (id: t.Node, fn: t.Node | null | undefined): t.Expression | null => {
-    const anonymous = ((t.isFunctionExpression(fn) || t.isClassExpression(fn)) && !fn.id) || t.isArrowFunctionExpression(fn);
-    if (!anonymous || !t.isIdentifier(id) || !names.has(id.name)) return null;
-    return t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(id.name), fn as t.Expression)]), t.stringLiteral(id.name), true);
+  // An anonymous function named by its binding keeps the original name.
+  const keepName = (id: t.Node, fn: t.Expression | null | undefined): t.Expression | null => {
+    if (!fn || !isAnonymousFunction(fn) || !t.isIdentifier(id) || !names.has(id.name)) return null;
+    return nameFunction(fn, id.name);
   };
   const visit = (n: t.Node | null | undefined): void => {
     if (!n) return;

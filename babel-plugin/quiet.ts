@@ -56,7 +56,7 @@ export function quietFunctions(
 
 /** The function a known callee's declaration runs: a class runs its
  * constructor (a class without one is never marked). */
-function calleeFunction(p: NodePath): t.Node {
+export function calleeFunction(p: NodePath): t.Node {
   if (p.isClass()) return p.node.body.body.find((m) => t.isClassMethod(m) && m.kind === "constructor") ?? p.node;
   return p.node;
 }

@@ -80,11 +80,13 @@ export function classifyCalls(
   const stable = new WeakSet<t.Identifier>();
   const kindOf = (callee: NodePath): CallKind => {
     if (callee.isSuper() || callee.isImport()) return "plain";
-    // An immediately invoked function is known (an arrow cannot be `new`ed:
-    // that call would throw after the site stored its brand).
-    if ((callee.isFunctionExpression() || (callee.isArrowFunctionExpression() && !callee.parentPath.isNewExpression())) && !callee.node.generator && !callee.node.async) {
-      return isMarkedDeclaration(callee) ? "marked-site" : "plain";
-    }
+    // A function expression or arrow this call certainly enters (an arrow
+    // cannot be `new`ed: that call would throw after the site stored its
+    // brand; generators and async functions are never marked).
+    const enters = (f: NodePath<t.Node | null | undefined>) =>
+      (f.isFunctionExpression() || (f.isArrowFunctionExpression() && !callee.parentPath!.isNewExpression())) && !f.node.generator && !f.node.async;
+    // An immediately invoked function is known.
+    if (enters(callee)) return isMarkedDeclaration(callee) ? "marked-site" : "plain";
     if (callee.isIdentifier()) {
       const binding = callee.scope.getBinding(callee.node.name);
       if (!binding) {
@@ -104,10 +106,7 @@ export function classifyCalls(
       // stored its brand); a `let` or `const` read early throws before that.
       if (binding.constant && (binding.kind === "const" || binding.kind === "let") && binding.path.isVariableDeclarator()) {
         const init = (binding.path as NodePath<t.VariableDeclarator>).get("init");
-        const constructs = callee.parentPath.isNewExpression();
-        if ((init.isFunctionExpression() || (init.isArrowFunctionExpression() && !constructs)) && !init.node.generator && !init.node.async) {
-          return isMarkedDeclaration(init) ? "marked-site" : "plain";
-        }
+        if (enters(init)) return isMarkedDeclaration(init as NodePath) ? "marked-site" : "plain";
       }
       return "site";
     }
