@@ -11,7 +11,8 @@
 //   --samples N  processes per cell (default 5; medians across them)
 //   --only ID    only workload ID, or the IDs starting with "ID-" (repeatable):
 //                fib, call-loop, richards, round-trip[-1|-10|-50],
-//                producer[-3|-fresh-10], many-fibers, compile
+//                producer[-3|-fresh-10], many-fibers, compile,
+//                lib[-acorn|-marked|-js-yaml|-lodash|-csv-parse], nesting[-3|-6|-9]
 //   --keep-temp  keep the temp dir with the prepared and compiled modules
 //
 // Exit status: 1 if a peer or workload crashed (greenlet missing is a skip,
@@ -46,6 +47,9 @@ const smoke = flags.smoke;
 const samples = flags.samples ? Number(flags.samples) : smoke ? 1 : 5;
 if (!Number.isInteger(samples) || samples < 1) throw new Error(`--samples: expected a positive integer, got ${flags.samples}`);
 const childTimeoutMs = smoke ? 60_000 : 300_000;
+// A workload's one-time preparation (compiling a real library with a cold
+// cache takes minutes) has no sample to keep short.
+const prepareTimeoutMs = 30 * 60_000;
 const measuring = {
   warmup: 1,
   warmupMs: smoke ? 0 : 500,
@@ -84,9 +88,23 @@ function planCells(selected, peers, workspace) {
       }
       const command = (sample) =>
         workload.command ? workload.command(peer, spec, sample) : peer.command(spec, workload.nodeFlags);
-      return { ...cell, command };
+      return { ...cell, command, prepare: workload.prepare?.(peer, spec) ?? null, repositoryBuild: !!workload.repositoryBuild };
     }),
   );
+}
+
+async function prepare(cells) {
+  for (const cell of cells.filter((c) => c.status === "pending" && c.prepare)) {
+    const where = `${cell.workload} ${cell.peer}`;
+    progress(`${where}: preparing`);
+    const report = await runChild(cell.prepare.command, cell.prepare.args, { timeoutMs: prepareTimeoutMs, env: cell.prepare.env });
+    if (report.ok) {
+      progress(`${where}: prepared${report.info ? ` (${report.info})` : ""}`);
+      continue;
+    }
+    Object.assign(cell, { status: "failed", error: `preparing: ${report.error}` });
+    progress(`${where}: FAILED: preparing: ${report.error}`);
+  }
 }
 
 async function measure(cells) {
@@ -135,8 +153,20 @@ function checkAgainstReference(workload, own) {
   }
 }
 
+// Cells that ran against the repository's dist/ (the library suite's compile
+// cache is keyed by it) measured the run's build only if dist/ still holds
+// the snapshot taken when the run started.
+function checkBuild(cells, workspace) {
+  const affected = cells.filter((cell) => cell.repositoryBuild && cell.peer === "fiberlet" && cell.status === "ok");
+  if (!affected.length || workspace.sameBuildAsRepository()) return;
+  for (const cell of affected) {
+    cell.status = "failed";
+    cell.error = "dist/ was rebuilt during the run: this cell may have measured another build than the others; run again";
+  }
+}
+
 function summarizeCell(cell) {
-  const { command, runs, ...rest } = cell;
+  const { command, prepare, repositoryBuild, runs, ...rest } = cell;
   if (cell.status !== "ok") return rest;
   const metrics = {};
   for (const key of Object.keys(runs[0].metrics)) {
@@ -172,7 +202,9 @@ async function main() {
   let cells;
   try {
     cells = planCells(selected, peers, workspace);
+    await prepare(cells);
     await measure(cells);
+    checkBuild(cells, workspace);
   } finally {
     if (flags["keep-temp"]) progress(`kept ${workspace.dir}`);
     else workspace.remove();
@@ -205,8 +237,9 @@ async function main() {
     JSON.stringify({
       meta: { ...meta, greenlet: greenlet.info },
       results: summaries,
-      targets: targets.map(({ label, workload, metric, peer, against, limit, ratio, pass, reason }) => ({
-        label, workload, metric, peer, against, limit, ratio, pass, ...(reason ? { reason } : {}),
+      targets: targets.map(({ label, workload, againstWorkload, metric, peer, against, limit, ratio, pass, reason }) => ({
+        label, workload, ...(againstWorkload ? { againstWorkload } : {}), metric, peer, against, limit, ratio, pass,
+        ...(reason ? { reason } : {}),
       })),
       crashed: fatal.map((cell) => `${cell.workload}/${cell.peer}`),
     }),

@@ -4,9 +4,7 @@
 //   node bench/lib/measure.mjs '<spec json>'
 //
 // spec: { driver, file, entry, args, warmupArgs, warmup, warmupMs, reps, ops }
-//   Warm-up calls the workload with warmupArgs (default: args) at least
-//   `warmup` times and until warmupMs have passed, so the measured calls run
-//   optimized code; then `reps` measured calls, of which the median counts.
+//   Warm-up and measured calls as in timing.mjs.
 //   driver "timed":      module[entry](...args) -> checksum (or a promise of
 //                        one); reports ns per op, ops = spec.ops per call.
 //   driver "population": module exports suspendAll(count, slots) and
@@ -14,28 +12,16 @@
 //                        ns per entity to create+suspend and to resume, and
 //                        heap bytes per suspended entity (needs --expose-gc).
 import { pathToFileURL } from "node:url";
-import { median } from "./stats.mjs";
+import { timeCalls, warmUp } from "./timing.mjs";
 
 const now = () => process.hrtime.bigint();
 const settle = async (value) => (value && typeof value.then === "function" ? await value : value);
 
-async function warmUp(spec, call) {
-  const deadline = Date.now() + (spec.warmupMs ?? 0);
-  for (let i = 0; i < spec.warmup || Date.now() < deadline; i++) await call(spec.warmupArgs ?? spec.args);
-}
-
 async function timed(mod, spec) {
   const run = mod[spec.entry];
   if (typeof run !== "function") throw new Error(`${spec.file} does not export ${spec.entry}()`);
-  await warmUp(spec, (args) => settle(run(...args)));
-  const times = [];
-  let checksum;
-  for (let i = 0; i < spec.reps; i++) {
-    const start = now();
-    checksum = await settle(run(...spec.args));
-    times.push(Number(now() - start) / spec.ops);
-  }
-  return { metrics: { time: median(times) }, checksum };
+  const { time, checksum } = await timeCalls(spec, (args) => run(...args));
+  return { metrics: { time }, checksum };
 }
 
 function collect() {

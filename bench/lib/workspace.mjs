@@ -7,9 +7,17 @@
 // started (package.json and dist/), so the plugin and runtime measured are
 // one consistent build even if dist/ is rebuilt while the bench runs; its
 // own node_modules links to the repository's for the plugin's dependencies.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+
+// Paths of the files under `dir`, relative to it.
+function filesUnder(dir, prefix = "") {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
+  );
+}
 
 export class Workspace {
   constructor({ root, workloads }) {
@@ -49,6 +57,16 @@ export class Workspace {
     const { file, error } = this.variants.get(key);
     if (error) throw error;
     return file;
+  }
+
+  // Whether the repository's dist/ still holds the build snapshotted when the
+  // run started (workloads that load dist/ from the repository need it).
+  sameBuildAsRepository() {
+    const ours = join(this.packageDir, "dist");
+    const theirs = join(this.root, "dist");
+    const names = filesUnder(ours).sort();
+    if (names.join("\n") !== filesUnder(theirs).sort().join("\n")) return false;
+    return names.every((name) => readFileSync(join(ours, name)).equals(readFileSync(join(theirs, name))));
   }
 
   remove() {

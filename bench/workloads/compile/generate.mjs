@@ -6,8 +6,9 @@
 // picks which kind of function comes next and its constants, and each kind
 // calls functions generated before it, so call sites link the whole module.
 
-// Small fixed-seed PRNG (xorshift32): same module on every machine and run.
-function random(seed) {
+// Small fixed-seed PRNG (xorshift32): same module on every machine and run
+// (the library rows' inputs use it too). random(seed)(limit) -> 0..limit-1.
+export function random(seed) {
   let state = seed >>> 0 || 1;
   return (limit) => {
     state ^= state << 13;
