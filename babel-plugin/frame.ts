@@ -53,7 +53,7 @@ export const SUPER_SLOT = "super";
 export const SUPER_CALL_SLOT = "superCall";
 
 /** Scopes of `fn` itself and its blocks (not nested functions). */
-function ownScopes(fn: NodePath<t.Function>): Scope[] {
+export function ownScopes(fn: NodePath<t.Function>): Scope[] {
   const scopes = new Set<Scope>([fn.scope]);
   fn.get("body").traverse({
     Function(p) {
@@ -101,30 +101,51 @@ function referencedFromNestedFunction(binding: Binding, fn: NodePath<t.Function>
  * it; a `let`/`const`/`class` box starts as R.box() (a hole) and reads that
  * could happen before the declaration check it (TDZ, R.get).
  */
-export function boxCapturedVariables(fn: NodePath<t.Function>, R: string, resumeNames: Set<string>, mappedArguments: boolean): boolean {
+export function boxCapturedVariables(fn: NodePath<t.Function>, R: string, resumeNames: Set<string>, mappedArguments: boolean): Captures {
   const order = visitOrder(fn);
   const chosen: Binding[] = [];
+  const unshared = new Set<string>();
   for (const scope of ownScopes(fn)) {
     for (const binding of Object.values(scope.bindings) as Binding[]) {
-      if (!["var", "let", "const", "param"].includes(binding.kind)) continue;
+      if (!["var", "let", "const", "param", "hoisted"].includes(binding.kind)) continue;
       // Resume functions are recreated with their scope, never saved.
       if (resumeNames.has(binding.identifier.name)) continue;
-      // A mapped parameter is its arguments element (see hasMappedArguments).
-      if (mappedArguments && binding.kind === "param") continue;
       if (!referencedFromNestedFunction(binding, fn)) continue;
+      // A mapped parameter is its arguments element (see hasMappedArguments):
+      // it may change without an assignment.
+      if (mappedArguments && binding.kind === "param") {
+        unshared.add(binding.identifier.name);
+        continue;
+      }
       const violations = binding.constantViolations.filter((p: NodePath) => !(p.isVariableDeclarator() && p.node.id === binding.identifier));
-      if (violations.length === 0 && !closureMayPrecedeInit(binding, fn, order)) continue;
-      if (boxable(binding)) chosen.push(binding);
+      // A function declaration is made before anything of its scope runs.
+      const early = binding.kind !== "hoisted" && closureMayPrecedeInit(binding, fn, order);
+      if (violations.length === 0 && !early) continue;
+      if (binding.kind !== "hoisted" && boxable(binding)) chosen.push(binding);
+      else unshared.add(binding.identifier.name);
     }
   }
-  if (chosen.length === 0) return false;
+  if (chosen.length === 0) return { boxed: false, unshared };
   // Uses first, while every path is still where Babel found it; then the
   // boxes where their scopes begin; then the declarations, each statement
   // once for all the boxed names it declares.
   for (const binding of chosen) rewriteUses(binding, fn, order, R);
   for (const binding of chosen) createBox(binding, fn, R);
   rewriteDeclarations(fn, new Map(chosen.map((b) => [b.identifier.name, b])));
-  return true;
+  return { boxed: true, unshared };
+}
+
+/**
+ * What boxing decided about the variables closures capture. Every captured
+ * variable not in `unshared` is either boxed (closures hold the box) or
+ * holds one value from before any closure sees it to the end: a closure may
+ * take it by value when it is made (see lift.ts).
+ */
+export interface Captures {
+  /** Whether any variable was boxed (the function's scopes need a crawl). */
+  boxed: boolean;
+  /** Captured variables that may change under a closure without a box. */
+  unshared: Set<string>;
 }
 
 /** Declarations whose bindings can move into a box. */
@@ -616,7 +637,7 @@ export function planFrame(
 }
 
 /** Is a block-scoped binding initialized when control is at `at`? */
-function isInitializedAt(binding: Binding, at: NodePath): boolean {
+export function isInitializedAt(binding: Binding, at: NodePath): boolean {
   let inScope = false;
   for (let s: Scope | undefined = at.scope; s; s = s.parent) {
     if (s === binding.scope) {

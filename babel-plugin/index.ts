@@ -17,6 +17,13 @@ import { inheritLocations } from "./nodes.js";
 import { Normalizer } from "./normalize.js";
 import { boxCapturedVariables, guardLoweredConstants, planFrame, renameShadowed } from "./frame.js";
 import { buildResume, decorateFast, type Names } from "./emit.js";
+import { liftNested } from "./lift.js";
+
+interface Placement {
+  stmt: NodePath;
+  insideClass: NodePath<t.Class> | null;
+  insert(stmts: t.Statement[], st: FileState): void;
+}
 
 export interface FiberletPluginOptions {
   /** Module the emitted code imports the runtime protocol from. */
@@ -58,6 +65,8 @@ function functionName(path: NodePath<t.Function>): string {
 
 interface FileState {
   names: Names;
+  /** Names of the factories lift.ts made. */
+  factoryNames: Set<string>;
   moduleMarked: boolean;
   marked: WeakSet<t.Node>;
   /** Marked functions that can never suspend (quiet.ts). */
@@ -143,9 +152,25 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     // resume function and the brand use the function's place in the file.
     const own = detach(node);
     renameShadowed(own);
-    const boxed = boxCapturedVariables(own, names.R, names.resumeNames, mapped);
-    if (boxed) own.scope.crawl();
+    const captures = boxCapturedVariables(own, names.R, names.resumeNames, mapped);
+    if (captures.boxed) own.scope.crawl();
     guardLoweredConstants(own, names.R);
+    // Functions nested in one that is emitted twice move out (lift.ts),
+    // beside it, unless that place is inside a class body.
+    const place = placement(path);
+    const factories = normalizer.sites.size && !place.insideClass
+      ? liftNested(own, captures, {
+        isFactory: (n) => st.factoryNames.has(n),
+        factoryName: () => {
+          const n = `${names.p}f${st.factoryNames.size}`;
+          st.factoryNames.add(n);
+          return n;
+        },
+        argumentsName: `${names.p}args`,
+        newTargetName: `${names.p}nt`,
+        thisMayBeUninitialized: thisMayBeUninitialized(path),
+      })
+      : [];
     const frame = planFrame(own, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)), ctor !== null);
 
     let resumeRef: () => t.Expression = () => t.identifier("undefined");
@@ -153,7 +178,11 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     if (frame.sites.length) {
       const resume = buildResume(own, frame, names, name || "anonymous", ctor, mapped);
       resumeNode = resume;
-      resumeRef = placeResume(path, resume, st, name);
+      resumeRef = placeResume(path, place, resume, st, name);
+    }
+    if (factories.length) {
+      for (const f of factories) st.done.add(f);
+      place.insert(factories, st);
     }
     decorateFast(own, frame, names, name, resumeRef, ctor, fieldsFirst(path) ? "e" : "m", mapped);
     inheritLocations(node);
@@ -161,8 +190,6 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     brand(path, st);
   }
 
-  /** Puts the resume function where it sees the same variables as the
-   * function itself, created once per creation of the function's scope. */
   /**
    * Puts the resume function where it sees the same variables as the
    * function itself, created once per creation of the function's scope, at
@@ -170,10 +197,39 @@ export default declare((api: { assertVersion(range: number | string): void }, op
    * statement that holds it runs). It is defined as `{ name: function }`
    * so that it carries the function's own name into stack traces.
    */
-  function placeResume(path: NodePath<t.Function>, resume: t.FunctionExpression, st: FileState, name: string): () => t.Expression {
+  function placeResume(path: NodePath<t.Function>, place: Placement, resume: t.FunctionExpression, st: FileState, name: string): () => t.Expression {
     // The prefix is unique in the program, so a counter keeps names unique.
     const rname = `${st.names.p}r${st.names.resumeNames.size}`;
     st.names.resumeNames.add(rname);
+    resume.id = null;
+    st.done.add(resume);
+    const named = t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(name), resume)]), t.stringLiteral(name), true);
+    if (place.insideClass) {
+      // Private names, and a class expression's own name, are only reachable
+      // inside the class body.
+      place.stmt.insertBefore(t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname))]));
+      place.insideClass.get("body").unshiftContainer("body", t.staticBlock([
+        t.expressionStatement(t.assignmentExpression("=", t.identifier(rname), named)),
+      ]));
+      return () => t.identifier(rname);
+    }
+    // `let` in a block: one resume function per entry of the block (a loop
+    // body's closures of each iteration get their own).
+    const decl = t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname), named)]);
+    decl.loc = path.node.loc;
+    place.insert([decl], st);
+    return () => t.identifier(rname);
+  }
+
+  /**
+   * Where code that must see the same variables as the function goes (its
+   * resume function, the factories of lift.ts): the start of the block, or
+   * program, around the statement that holds the function; a closure in a
+   * loop or branch body without braces gets a block. `insideClass` is the
+   * class whose body it must be in instead (the function uses private
+   * names, or a class expression's own name may be in scope).
+   */
+  function placement(path: NodePath<t.Function>): Placement {
     let stmt: NodePath = path;
     while (stmt.parentPath && !(stmt.parentPath.isBlockStatement() || stmt.parentPath.isProgram() || stmt.parentPath.isSwitchCase())) {
       stmt = stmt.parentPath;
@@ -187,41 +243,31 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       }
     }
     let usesPrivate = false;
-    path.traverse({ PrivateName() { usesPrivate = true; } });
-    resume.id = null;
-    st.done.add(resume);
-    const named = t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(name), resume)]), t.stringLiteral(name), true);
-    // Private names, and a class expression's own name, are only reachable
-    // inside the class body.
-    const insideOnly = usesPrivate || (classPath?.isClassExpression() && classPath.node.id);
-    if (insideOnly && classPath) {
-      stmt.insertBefore(t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname))]));
-      classPath.get("body").unshiftContainer("body", t.staticBlock([
-        t.expressionStatement(t.assignmentExpression("=", t.identifier(rname), named)),
-      ]));
-      return () => t.identifier(rname);
-    }
-    let container: NodePath = stmt.parentPath!;
-    // A closure in a loop or branch body without braces: give the body a
-    // block, so the resume function lives in the closure's own scope.
-    for (let p: NodePath | null = path.parentPath; p && p !== container; p = p.parentPath) {
-      const parent = p.parentPath;
-      // Only a body: a labeled loop must keep its label on the loop itself.
-      const isBody = (parent?.isLoop() && p.key === "body") || (parent?.isIfStatement() && (p.key === "consequent" || p.key === "alternate"));
-      if (p.isStatement() && isBody && !p.isBlockStatement()) {
-        p.replaceWith(t.blockStatement([p.node as t.Statement]));
-        container = p;
-        break;
+    if (classPath) path.traverse({ PrivateName(p) { usesPrivate = true; p.stop(); } });
+    const insideClass = classPath && (usesPrivate || (classPath.isClassExpression() && classPath.node.id)) ? classPath : null;
+    let container: NodePath | null = null;
+    const insert = (stmts: t.Statement[], st: FileState) => {
+      if (!container) {
+        container = stmt.parentPath!;
+        for (let p: NodePath | null = path.parentPath; p && p !== container; p = p.parentPath) {
+          const parent = p.parentPath;
+          // Only a body: a labeled loop must keep its label on the loop itself.
+          const isBody = (parent?.isLoop() && p.key === "body") || (parent?.isIfStatement() && (p.key === "consequent" || p.key === "alternate"));
+          if (p.isStatement() && isBody && !p.isBlockStatement()) {
+            p.replaceWith(t.blockStatement([p.node as t.Statement]));
+            container = p;
+            break;
+          }
+        }
       }
-    }
-    // `let` in a block: one resume function per entry of the block (a loop
-    // body's closures of each iteration get their own).
-    const decl = t.variableDeclaration(container.isProgram() ? "var" : "let", [t.variableDeclarator(t.identifier(rname), named)]);
-    decl.loc = path.node.loc;
-    if (container.isProgram()) st.prelude.push(decl);
-    else if (container.isBlockStatement()) container.unshiftContainer("body", decl);
-    else container.parentPath!.insertBefore(decl); // a switch case: before the switch
-    return () => t.identifier(rname);
+      if (container.isProgram()) {
+        // (At the top level a resume function is a `var`: one per module.)
+        for (const s of stmts) if (t.isVariableDeclaration(s)) s.kind = "var";
+        st.prelude.push(...stmts);
+      } else if (container.isBlockStatement()) container.unshiftContainer("body", stmts);
+      else container.parentPath!.insertBefore(stmts); // a switch case: before the switch
+    };
+    return { stmt, insideClass, insert };
   }
 
   /** Brands a marked function (see docs/protocol.md, Brands); a `quiet`
@@ -343,6 +389,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
           const p = program.scope.generateUid("fb");
           const st: FileState = {
             names: { R: `${p}R`, S: `${p}S`, FM: `${p}FM`, p: `${p}$`, resumeNames: new Set() },
+            factoryNames: new Set(),
             moduleMarked: hasDirective(program.node),
             marked: new WeakSet(),
             quiet: new Set(),
@@ -450,6 +497,21 @@ function fieldsFirst(path: NodePath<t.Function>): t.ClassProperty | t.ClassPriva
     if ((t.isClassProperty(member) || t.isClassPrivateProperty(member)) && !member.static) return member;
   }
   return null;
+}
+
+/**
+ * Can `this` be uninitialized while the function runs: it is a derived
+ * class's constructor, or an arrow in one (before `super()`).
+ */
+function thisMayBeUninitialized(path: NodePath<t.Function>): boolean {
+  for (let p: NodePath | null = path; p; p = p.parentPath) {
+    // A field's value and a static block run with `this` made.
+    if (p.isStaticBlock() || p.isClassProperty() || p.isClassPrivateProperty() || p.isClassAccessorProperty()) return false;
+    if (!p.isFunction() || p.isArrowFunctionExpression()) continue;
+    if (!p.isClassMethod({ kind: "constructor" })) return false;
+    return !!(p.parentPath?.parentPath?.node as t.Class | undefined)?.superClass;
+  }
+  return false;
 }
 
 /**
