@@ -78,6 +78,10 @@ interface FileState {
   used: boolean;
 }
 
+/** Statements placed beside a function (placement()): resume functions and
+ * factories. */
+const placed = new WeakSet<t.Node>();
+
 /** `export default function () {}` declarations given a binding. */
 const anonymousDefaults = new WeakSet<t.Node>();
 
@@ -169,6 +173,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
         argumentsName: `${names.p}args`,
         newTargetName: `${names.p}nt`,
         thisMayBeUninitialized: thisMayBeUninitialized(path),
+        strictFactories: isStrict(path) && !place.stmt.parentPath!.isInStrictMode(),
       })
       : [];
     const frame = planFrame(own, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)), ctor !== null);
@@ -264,8 +269,18 @@ export default declare((api: { assertVersion(range: number | string): void }, op
         // (At the top level a resume function is a `var`: one per module.)
         for (const s of stmts) if (t.isVariableDeclaration(s)) s.kind = "var";
         st.prelude.push(...stmts);
-      } else if (container.isBlockStatement()) container.unshiftContainer("body", stmts);
-      else container.parentPath!.insertBefore(stmts); // a switch case: before the switch
+      } else if (container.isBlockStatement()) {
+        // After the ones placed before (the program's prelude and the
+        // statements before a switch keep that order too): a resume
+        // function's factory call reads the resume functions of the
+        // functions nested in it, which were placed first.
+        const body = container.node.body;
+        let at = 0;
+        for (let i = 0; i < body.length; i++) if (placed.has(body[i])) at = i + 1;
+        if (at === 0) container.unshiftContainer("body", stmts);
+        else container.get(`body.${at - 1}`).insertAfter(stmts);
+      } else container.parentPath!.insertBefore(stmts); // a switch case: before the switch
+      for (const s of stmts) placed.add(s);
     };
     return { stmt, insideClass, insert };
   }
@@ -497,6 +512,12 @@ function fieldsFirst(path: NodePath<t.Function>): t.ClassProperty | t.ClassPriva
     if ((t.isClassProperty(member) || t.isClassPrivateProperty(member)) && !member.static) return member;
   }
   return null;
+}
+
+/** Is the function strict code? (isInStrictMode() looks only around it.) */
+function isStrict(path: NodePath<t.Function>): boolean {
+  const body = path.node.body;
+  return (t.isBlockStatement(body) && body.directives.some((d) => d.value.value === "use strict")) || path.isInStrictMode();
 }
 
 /**

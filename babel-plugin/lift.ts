@@ -47,6 +47,10 @@ export interface LiftOptions {
   /** `this` may be uninitialized while the function runs (a derived
    * constructor before `super()`, or an arrow inside one). */
   thisMayBeUninitialized: boolean;
+  /** The function is strict code and the factories' place is not: they
+   * need their own "use strict" (which also keeps the `this` they pass on
+   * from being made an object). */
+  strictFactories: boolean;
 }
 
 /** What a nested function or class uses from the frame around it. */
@@ -69,18 +73,22 @@ export function liftNested(fn: NodePath<t.Function>, captures: Captures, opts: L
   // Factories already here float out first. A factory's calls may be inside
   // another factory (or a function lifted below), which must then pass the
   // new arguments on: repeat until no factory gains a parameter.
-  const floating = factoriesIn(fn, opts);
-  const params = new Map(floating.map((d) => [d, new Set<string>()]));
+  // The ones that float go to one place and see each other there: their
+  // names are not the frame's to pass. (Whether one can float does not
+  // depend on the others.)
+  const found = factoriesIn(fn, opts);
+  const moving = new Set<string>();
   const stuck = new Set<NodePath<t.FunctionDeclaration>>();
+  for (const decl of found) {
+    if (usesOf(decl, own, captures, opts, true, moving)) moving.add(decl.node.id!.name);
+    else stuck.add(decl);
+  }
+  const floating = found.filter((d) => !stuck.has(d));
+  const params = new Map(floating.map((d) => [d, new Set<string>()]));
   for (let changed = true; changed; ) {
     changed = false;
     for (const decl of floating) {
-      if (stuck.has(decl)) continue;
-      const uses = usesOf(decl, own, captures, opts, true);
-      if (!uses) {
-        stuck.add(decl);
-        continue;
-      }
+      const uses = usesOf(decl, own, captures, opts, true, moving)!;
       // (Parameters added earlier still resolve to the frame here: the
       // factory's scope was not told about them.)
       const have = params.get(decl)!;
@@ -93,16 +101,21 @@ export function liftNested(fn: NodePath<t.Function>, captures: Captures, opts: L
     }
   }
   for (const unit of unitsIn(fn)) {
-    const uses = usesOf(unit, own, captures, opts, false);
+    const uses = usesOf(unit, own, captures, opts, false, moving);
     if (!uses) continue;
     factories.push(lift(unit, uses, opts));
   }
-  // A factory that cannot float stays: its calls keep the arguments it
-  // gained (it has those parameters too).
+  // (A factory that cannot float stays, and is called as it was.)
   for (const decl of floating) {
-    if (stuck.has(decl)) continue;
+    if (opts.strictFactories) useStrict(decl.node);
     factories.push(decl.node);
-    decl.remove();
+    // Taken out of its list as a node: path.remove() would also drop the
+    // frame's bindings named like the factory's parameters from its scope.
+    const list = decl.container as t.Node[];
+    list.splice(list.indexOf(decl.node), 1);
+    // Its own name is no longer a binding of the frame (no slot for it).
+    const name = decl.node.id!.name;
+    decl.parentPath!.scope.getBinding(name)?.scope.removeOwnBinding(name);
   }
   return factories;
 }
@@ -163,7 +176,7 @@ function unitsIn(fn: NodePath<t.Function>): NodePath[] {
  * closure may not take by value, or uses `super`, a private name declared
  * outside it, or a `this` that may not exist yet.
  */
-function usesOf(unit: NodePath, own: Set<Scope>, captures: Captures, opts: LiftOptions, isFactory: boolean): Uses | null {
+function usesOf(unit: NodePath, own: Set<Scope>, captures: Captures, opts: LiftOptions, isFactory: boolean, moving: Set<string>): Uses | null {
   if (namedByComputedKey(unit)) return null;
   const uses: Uses = { bindings: new Map(), this: false, arguments: [], newTarget: [] };
   let movable = true;
@@ -197,6 +210,7 @@ function usesOf(unit: NodePath, own: Set<Scope>, captures: Captures, opts: LiftO
     const binding = p.scope.getBinding(p.node.name);
     if (!binding || !own.has(binding.scope)) return;
     const name = p.node.name;
+    if (moving.has(name)) return;
     const parent = p.parentPath!;
     const write = target || (parent.isUpdateExpression() && p.key === "argument");
     if (write || captures.unshared.has(name)) return stop(p);
@@ -206,7 +220,8 @@ function usesOf(unit: NodePath, own: Set<Scope>, captures: Captures, opts: LiftO
   };
   const closed = { Identifier: identifier, PrivateName(p: NodePath<t.PrivateName>) { if (!declaredInside(p)) stop(p); } };
   if (isFactory) {
-    unit.traverse(closed);
+    // (Not its name: that is the frame's binding it leaves.)
+    (unit.get("body") as NodePath).traverse(closed);
     return movable ? uses : null;
   }
   if (unit.isFunction() && !unit.isArrowFunctionExpression()) {
@@ -340,6 +355,7 @@ function lift(unit: NodePath, uses: Uses, opts: LiftOptions): t.FunctionDeclarat
   }
   unit.skip();
   const factory = t.functionDeclaration(t.identifier(name), params, t.blockStatement([t.returnStatement(made)]));
+  if (opts.strictFactories) useStrict(factory);
   // Its lines map to the function it makes.
   factory.loc = loc ?? null;
   return factory;
@@ -366,6 +382,11 @@ function inferredName(p: NodePath): string | null {
     return k === "__proto__" ? null : k;
   }
   return null;
+}
+
+function useStrict(factory: t.FunctionDeclaration): void {
+  const directives = factory.body.directives;
+  if (!directives.some((d) => d.value.value === "use strict")) directives.push(t.directive(t.directiveLiteral("use strict")));
 }
 
 /** The `{ "name": fn }["name"]` around `p` that names it (nameFunction), if
