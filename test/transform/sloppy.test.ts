@@ -118,6 +118,32 @@ const CASES: Record<string, string> = {
         return e.constructor.name;
       }
     }`,
+  "closures of a mapped parameter made before and after a resume see writes through arguments": `
+    function body(sw) {
+      function f(a) {
+        const get = () => a;
+        arguments[0] = 2;
+        const before = get();
+        sw(a);
+        const get2 = () => a;
+        arguments[0] = 4;
+        return [before, get(), get2(), a, arguments[0]];
+      }
+      return f(1);
+    }`,
+  "functions nested in a strict function in sloppy code stay strict": `
+    function body(sw) {
+      return (function () {
+        "use strict";
+        const f = function () { return typeof this; };
+        const g = () => { undeclaredName = 1; };
+        const h = () => this;
+        sw(1);
+        let threw = false;
+        try { g(); } catch (e) { threw = e instanceof ReferenceError; }
+        return [f(), threw, h(), typeof undeclaredName];
+      })();
+    }`,
   "sloppy this is the global object in a plain call": `
     function body(sw) {
       function f() { return this === globalThis || typeof this; }
