@@ -2,3 +2,4 @@
 export { Fiber, current } from "./fiber.js";
 export type { FiberKind, FiberOptions } from "./fiber.js";
 export { FiberError } from "./errors.js";
+export { spawn, waitFor } from "./promise.js";

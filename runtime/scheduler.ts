@@ -57,6 +57,9 @@ export interface Task {
   inMode: number;
   /** Identity compared on hot paths instead of the object (see below). */
   id: number;
+  /** The promise wait this fiber is suspended in (promise.ts), or null. A
+   * settled promise resumes the fiber only while this is still its wait. */
+  wait: object | null;
 }
 
 /*
@@ -113,6 +116,13 @@ export function getMain(): Task {
   return mainTask;
 }
 
+/** The kind of the running fiber, without holding its task (a stackful
+ * fiber's stack must not reference its own task, see below). */
+export function currentKindOf(): Kind {
+  if (currentId < 0) getCurrent();
+  return currentKind;
+}
+
 export function getCurrent(): Task {
   if (current === null) setCurrent(getMain());
   return current!;
@@ -139,6 +149,7 @@ export function newTask(
   return {
     kind, state: State.Unstarted, target, self, args, parent, top: null, fiber: null,
     host: null, stackSize: DEFAULT_STACK_SIZE, stores: null, inValue: undefined, inMode: 0, id: nextId++,
+    wait: null,
   };
 }
 
@@ -170,6 +181,11 @@ export function transfer(to: Task, value: unknown, mode: number, fromMarked: unk
           "or a generator, async function, getter, or callback invoked by unmarked code)",
       );
     }
+    // Any switch out of a stackless fiber ends the promise wait it may still
+    // hold: one whose suspension was refused (a frame entered from unmarked
+    // code) left the fiber running, and this switch suspends it elsewhere.
+    // waitFor arms its wait after this (promise.ts).
+    current!.wait = null;
     // Ask the frames above the driver to save themselves; drive() picks the
     // transfer up when the sentinel reaches it.
     R.pt = to;
