@@ -15,13 +15,20 @@ import {
   type Task,
 } from "./scheduler.js";
 
-export interface FiberOptions {
-  target?: Function;
-  args?: unknown[];
-  parent?: Fiber;
+/** `new Fiber({ target, args, parent, stackSize })`: the keyword form of the
+ * constructor (python-fibers' `Fiber(target=..., args=..., parent=...)`). */
+export interface FiberOptions<Args extends unknown[] = any[], Result = unknown> {
+  target?: (...args: Args) => Result;
+  args?: Args;
+  parent?: AnyFiber;
   /** Stackful fibers: stack size in bytes (default 1 MiB). */
   stackSize?: number;
 }
+
+/** A fiber of any signature (a parent, the current fiber). */
+export type AnyFiber = Fiber<any[], unknown>;
+
+const OPTION_KEYS = ["target", "args", "parent", "stackSize"];
 
 /** How a fiber runs: the main fiber of a thread, marked code whose frames
  * are saved as records, or a native stack of its own. */
@@ -29,6 +36,10 @@ export type FiberKind = "main" | "stackless" | "stackful";
 
 /** Reads the task of a Fiber; assigned inside the class (private access). */
 let taskOf: (fiber: unknown, what: string) => Task;
+/** The task of `this` in a Fiber method; a TypeError for a detached call. */
+let own: (self: unknown, method: string) => Task;
+/** The TypeError for a Fiber method called on something else. */
+let detached: (self: unknown, method: string) => TypeError;
 
 function describe(v: unknown): string {
   if (v === null) return "null";
@@ -49,12 +60,33 @@ function checkParent(task: Task | null, parent: Task): void {
 /** Set while the main fiber's public object is being created for it. */
 let adopting: Task | null = null;
 
-export class Fiber {
+/** Unknown keys of an options object: a typo (`stacksize`) would otherwise
+ * be silently ignored. */
+function checkOptionKeys(options: object): void {
+  for (const key of Object.keys(options)) {
+    if (OPTION_KEYS.includes(key)) continue;
+    const near = OPTION_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
+    throw new TypeError(
+      `Fiber options: unknown key ${JSON.stringify(key)}${near ? ` (did you mean "${near}"?)` : ""}; ` +
+        `the accepted keys are ${OPTION_KEYS.join(", ")}`,
+    );
+  }
+}
+
+/**
+ * A fiber whose target takes `Args` and returns `Result`. `switch` and
+ * `throw` return whatever the next transfer to the *calling* fiber brings,
+ * which no type can follow: their type argument (default `unknown`) states
+ * what the caller expects, e.g. `f.switch<number>()`.
+ */
+export class Fiber<Args extends unknown[] = any[], Result = unknown> {
   readonly #task: Task;
 
-  constructor(target?: Function | FiberOptions, args?: unknown[], parent?: Fiber);
-  constructor(options: FiberOptions);
-  constructor(targetOrOptions?: Function | FiberOptions, argsIn?: unknown[], parentIn?: Fiber) {
+  /** `target(...args)` runs on the first switch; `parent` defaults to the
+   * current fiber. */
+  constructor(target?: (...args: Args) => Result, args?: Args, parent?: AnyFiber);
+  constructor(options: FiberOptions<Args, Result>);
+  constructor(targetOrOptions?: ((...args: Args) => Result) | FiberOptions<Args, Result>, argsIn?: Args, parentIn?: AnyFiber) {
     if (adopting !== null) {
       this.#task = adopting;
       return;
@@ -64,6 +96,13 @@ export class Fiber {
     let parent: unknown = parentIn;
     let stackSize: unknown;
     if (typeof targetOrOptions === "object" && targetOrOptions !== null) {
+      if (argsIn !== undefined || parentIn !== undefined) {
+        throw new TypeError(
+          "new Fiber(options, ...): with an options object, pass everything in it: " +
+            "new Fiber({ target, args: [...], parent }) (the arguments after it would be ignored)",
+        );
+      }
+      checkOptionKeys(targetOrOptions);
       ({ target, args, parent, stackSize } = targetOrOptions as FiberOptions);
     }
     if (stackSize !== undefined && (typeof stackSize !== "number" || !(stackSize >= 128 * 1024 && stackSize <= 1024 ** 3))) {
@@ -104,58 +143,86 @@ export class Fiber {
       }
       return (fiber as Fiber).#task;
     };
+    own = (self, method) => {
+      try {
+        return (self as Fiber).#task;
+      } catch {
+        throw detached(self, method);
+      }
+    };
+    detached = (self, method) => {
+      const call = method.endsWith(")") ? method : null;
+      const name = call ? method.slice(0, method.indexOf("(")) : method;
+      return new TypeError(
+        call
+          ? `Fiber.prototype.${name} must be called on a Fiber (fiber.${call}), got ${describe(self)} as this: ` +
+              `a method taken off its fiber (const s = fiber.${name}; s()) loses it; ` +
+              `call it on the fiber, or bind it (fiber.${name}.bind(fiber))`
+          : `Fiber.prototype.${name} must be read from a Fiber (fiber.${name}), got ${describe(self)} as this`,
+      );
+    };
   }
 
   /** Suspends the current fiber and runs this one; returns the value (or
    * raises the exception) the current fiber is later resumed with. */
-  switch(value?: unknown): unknown {
+  switch<Received = unknown>(value?: unknown): Received {
     const fromMarked = R.m;
     R.m = 0; // consumed before anything can throw, see docs/protocol.md
-    const task = this.#task;
+    let task: Task;
+    try {
+      task = this.#task; // the private read is the brand check
+    } catch {
+      throw detached(this, "switch(value)");
+    }
     checkTarget(task, "switch to");
     if (task.state === State.Unstarted && value !== undefined) {
       throw new FiberError(
         "cannot specify a value when the Fiber wasn't started: start it with switch() and no argument",
       );
     }
-    return transfer(task, value, 0, fromMarked);
+    return transfer(task, value, 0, fromMarked) as Received;
   }
 
   /** Resumes this fiber by raising `error` at its pending switch. */
-  throw(error?: unknown): unknown {
+  throw<Received = unknown>(error?: unknown): Received {
     const fromMarked = R.m;
     R.m = 0;
-    const task = this.#task;
+    let task: Task;
+    try {
+      task = this.#task;
+    } catch {
+      throw detached(this, "throw(error)");
+    }
     checkTarget(task, "throw to");
-    if (task.state === State.Unstarted) return throwUnstarted(task, error, fromMarked);
-    return transfer(task, error, 1, fromMarked);
+    if (task.state === State.Unstarted) return throwUnstarted(task, error, fromMarked) as Received;
+    return transfer(task, error, 1, fromMarked) as Received;
   }
 
   /** "main", "stackless" (marked target) or "stackful" (own stack). */
   get kind(): FiberKind {
-    const kind = this.#task.kind;
+    const kind = own(this, "kind").kind;
     return kind === Kind.Main ? "main" : kind === Kind.Stackful ? "stackful" : "stackless";
   }
 
   isAlive(): boolean {
-    return this.#task.state !== State.Ended;
+    return own(this, "isAlive()").state !== State.Ended;
   }
 
-  get parent(): Fiber | null {
-    const p = this.#task.parent;
-    return p === null ? null : (p.fiber as Fiber);
+  get parent(): AnyFiber | null {
+    const p = own(this, "parent").parent;
+    return p === null ? null : (p.fiber as AnyFiber);
   }
 
-  set parent(value: Fiber) {
-    const task = this.#task;
+  set parent(value: AnyFiber) {
+    const task = own(this, "parent");
     if (task.kind === Kind.Main) throw new FiberError("the main fiber cannot have a parent");
     const parent = taskOf(value, "Fiber parent");
     checkParent(task, parent);
     task.parent = parent;
   }
 
-  static current(): Fiber {
-    return getCurrent().fiber as Fiber;
+  static current(): AnyFiber {
+    return getCurrent().fiber as AnyFiber;
   }
 }
 
@@ -186,6 +253,6 @@ setMainWrapper((task) => {
 });
 
 /** The running fiber (the main fiber of this thread outside any fiber). */
-export function current(): Fiber {
+export function current(): AnyFiber {
   return Fiber.current();
 }

@@ -154,6 +154,56 @@ describe("Fiber API", () => {
       errorOf(() => new Fiber({ target: f, parent: fake }), TypeError, /parent/i, /Fiber/);
     });
 
+    it("rejects an unknown option key with a TypeError naming it and the accepted keys", () => {
+      const f = () => undefined;
+      const err = errorOf(
+        () => new Fiber({ target: f, stacksize: 1 << 20 } as unknown as { target: () => void }),
+        TypeError,
+        /"stacksize"/,
+        /did you mean "stackSize"/,
+        /target, args, parent, stackSize/,
+      );
+      expect(err.message).not.toMatch(/Cannot read/);
+      errorOf(() => new Fiber({ target: f, kwargs: {} } as unknown as { target: () => void }), TypeError, /"kwargs"/);
+    });
+
+    it("rejects positional arguments after an options object instead of dropping them", () => {
+      const f = (x?: number) => x;
+      errorOf(
+        () => new (Fiber as new (...a: unknown[]) => Fiber)({ target: f }, [1]),
+        TypeError,
+        /options object/,
+        /args: \[/,
+      );
+      errorOf(() => new (Fiber as new (...a: unknown[]) => Fiber)({ target: f }, undefined, current()), TypeError, /parent/);
+      // undefined in those places is no argument at all
+      expect(new (Fiber as new (...a: unknown[]) => Fiber)({ target: () => 7 }, undefined).switch()).toBe(7);
+    });
+
+    it("rejects a stackSize that is not a number of bytes in range", () => {
+      for (const bad of ["1M", 1024, 2 ** 40, Number.NaN]) {
+        errorOf(() => new Fiber({ stackSize: bad as number }), TypeError, /stackSize/, /bytes/);
+      }
+    });
+
+    it("a method called detached from its fiber is a TypeError saying to call it on a Fiber", () => {
+      const g = new Fiber(() => undefined);
+      const sw = g.switch;
+      const th = g.throw;
+      const alive = g.isAlive;
+      errorOf(() => sw(), TypeError, /switch/, /called on a Fiber/, /bind/);
+      errorOf(() => th(new Error("x")), TypeError, /throw/, /called on a Fiber/);
+      errorOf(() => alive(), TypeError, /isAlive/, /called on a Fiber/);
+      errorOf(() => sw.call({}), TypeError, /switch/, /called on a Fiber/);
+      const kind = Object.getOwnPropertyDescriptor(Fiber.prototype, "kind")!.get!;
+      errorOf(() => kind.call(undefined), TypeError, /kind/, /Fiber/);
+      for (const e of [caught(() => sw()), caught(() => alive())]) {
+        expect((e as Error).message).not.toMatch(/Cannot read|private/);
+      }
+      expect(g.isAlive()).toBe(true);
+      expect(sw.call(g)).toBe(undefined);
+    });
+
     it("rejects an ended parent with a FiberError", () => {
       const ended = new Fiber();
       ended.switch();
