@@ -1,7 +1,7 @@
 // The published entry points, used the way an installed project uses them:
 // a temp project with node_modules/fiberlet linked to this package's build.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -65,5 +65,35 @@ describe("package entry points", () => {
        console.log(JSON.stringify(run()));`,
     );
     expect(JSON.parse(out)).toEqual(["down", 120]);
+  });
+
+  it("the promise bridge: compiled code waits on promises through the installed runtime", () => {
+    const out = node(
+      "bridge.mjs",
+      `import { transformSync } from "@babel/core";
+       import { writeFileSync } from "node:fs";
+       const src = '"use fiber"; import { spawn, waitFor } from "fiberlet";' +
+         'function read(ms, v) { return waitFor(new Promise((r) => setTimeout(() => r(v), ms))); }' +
+         'export const run = () => Promise.all([spawn(() => read(5, "a") + read(1, "b")), spawn(read, 1, "c")]);';
+       const { code } = transformSync(src, { babelrc: false, configFile: false, cwd: process.cwd(), plugins: ["fiberlet/babel"] });
+       writeFileSync("bridge-compiled.mjs", code);
+       const { run } = await import("./bridge-compiled.mjs");
+       const cjs = (await import("node:module")).createRequire(import.meta.url)("fiberlet");
+       console.log(JSON.stringify([await run(), typeof cjs.spawn, typeof cjs.waitFor]));`,
+    );
+    expect(JSON.parse(out)).toEqual([["ab", "c"], "function", "function"]);
+  });
+});
+
+describe("package contents", () => {
+  it("ships an MIT LICENSE, as package.json says", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { license: string; files: string[] };
+    expect(pkg.license).toBe("MIT");
+    expect(pkg.files).toContain("LICENSE");
+    expect(readFileSync(join(root, "LICENSE"), "utf8")).toMatch(/^MIT License\n/);
+    const [packed] = JSON.parse(
+      execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8" }),
+    ) as { files: { path: string }[] }[];
+    expect(packed.files.map((f) => f.path)).toContain("LICENSE");
   });
 });
