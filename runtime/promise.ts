@@ -32,6 +32,8 @@ const then = Promise.prototype.then;
  * turn of the microtask queue, like `await`. Meanwhile the main fiber runs
  * (its pending switch returns undefined).
  */
+export function waitFor<T>(promise: PromiseLike<T>): Awaited<T>;
+export function waitFor<T>(value: T): Awaited<T>;
 export function waitFor<T>(promise: T): Awaited<T> {
   const fromMarked = R.m;
   R.m = 0; // consumed before anything can throw, like Fiber#switch

@@ -9,6 +9,8 @@ function size(path: string): number {
 }
 
 const n: number = waitFor(Promise.resolve(1));
+const stated = waitFor<number>(Promise.resolve(2)); // a type argument names the value type
+const fromLike: string = waitFor({} as PromiseLike<string>);
 const nested: string = waitFor(Promise.resolve(Promise.resolve("deep")));
 const plain: boolean = waitFor(true);
 const thenable: Date = waitFor({ then: (ok: (d: Date) => void) => ok(new Date()) });
@@ -18,4 +20,4 @@ const two: Promise<string> = spawn((a: number, b: string) => b.repeat(a), 2, "x"
 const adopted: Promise<string> = spawn(async () => "from a promise");
 const none: Promise<void> = spawn(() => {});
 
-export { n, nested, plain, thenable, sized, two, adopted, none };
+export { n, stated, fromLike, nested, plain, thenable, sized, two, adopted, none };

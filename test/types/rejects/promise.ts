@@ -3,6 +3,8 @@ import { spawn, waitFor } from "../../../runtime/index.js";
 
 // @ts-expect-error waitFor returns the promise's value type
 const s: string = waitFor(Promise.resolve(1));
+// @ts-expect-error a type argument that does not match the promise
+waitFor<string>(Promise.resolve(1));
 // @ts-expect-error spawn's promise is of the target's result
 const p: Promise<string> = spawn(() => 1);
 // @ts-expect-error arguments of the wrong type for the target
