@@ -6,6 +6,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Fiber, FiberError, current, spawn, waitFor } from "../../runtime/index.js";
+import { loadNativeAddon } from "../../runtime/native/addon.js";
+import { plainChild, plainWait } from "./fixtures/plain.js";
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
@@ -202,5 +204,30 @@ describe("waitFor and spawn (stackless)", () => {
     await later(5, 0);
     expect(log).toEqual(["waits", "main", 5]);
     expect(f.isAlive()).toBe(false);
+  });
+});
+
+const compiled = process.env.FIBERLET_COMPILE !== "0";
+const describeMixed = loadNativeAddon().addon && compiled ? describe : describe.skip;
+
+describeMixed("waitFor and spawn in mixed trees (auto backend)", () => {
+  it("a stackful child waits, then returns to its stackless parent, which waits too", async () => {
+    const result = spawn(() => {
+      const child = new Fiber(() => 0); // marked: to compare kinds
+      const stackful = new Fiber(plainWait, [later(5, "child waited")]);
+      const got = stackful.switch(); // waits, then ends: its result comes back here
+      return [child.kind, stackful.kind, got, waitFor(later(1, "parent waited"))];
+    });
+    expect(await result).toEqual(["stackless", "stackful", "child waited", "parent waited"]);
+  });
+
+  it("a stackless fiber driven by a stackful one waits; the stackful one gets its result", async () => {
+    const marked = () => `${waitFor(later(5, "stackless"))} in stackful`;
+    const result = spawn(plainChild, marked); // plainChild is unmarked: a stackful fiber
+    expect(await result).toBe("stackless in stackful");
+  });
+
+  it("spawn of an unmarked function makes a stackful fiber that waits anywhere", async () => {
+    expect(await spawn(plainWait, later(1, "plain"))).toBe("plain");
   });
 });
