@@ -102,6 +102,12 @@ export class Fiber<Args extends unknown[] = any[], Result = unknown> {
             "new Fiber({ target, args: [...], parent }) (the arguments after it would be ignored)",
         );
       }
+      if (Array.isArray(targetOrOptions) || targetOrOptions instanceof Fiber) {
+        throw new TypeError(
+          `new Fiber(target, args, parent) takes a function or an options object { ${OPTION_KEYS.join(", ")} } ` +
+            `first, got ${describe(targetOrOptions)}`,
+        );
+      }
       checkOptionKeys(targetOrOptions);
       ({ target, args, parent, stackSize } = targetOrOptions as FiberOptions);
     }

@@ -167,6 +167,12 @@ describe("Fiber API", () => {
       errorOf(() => new Fiber({ target: f, kwargs: {} } as unknown as { target: () => void }), TypeError, /"kwargs"/);
     });
 
+    it("rejects an array or a Fiber where the target or options go", () => {
+      const f = () => undefined;
+      errorOf(() => new Fiber([f, [1]] as unknown as () => void), TypeError, /function or an options object/, /Array/);
+      errorOf(() => new Fiber(current() as unknown as () => void), TypeError, /function or an options object/);
+    });
+
     it("rejects positional arguments after an options object instead of dropping them", () => {
       const f = (x?: number) => x;
       errorOf(
