@@ -50,8 +50,8 @@ export function waitFor<T>(promise: T): Awaited<T> {
         "or a generator, async function, getter, or callback invoked by unmarked code)",
     );
   }
-  // Subscribe before suspending: a thenable's `then` getter may throw, and
-  // then nothing is pending yet.
+  // Subscribe before suspending: Promise.resolve reads a promise's
+  // `constructor`, which may throw, and then nothing is pending yet.
   const wait = subscribe(promise);
   if (kind === Kind.Stackless) {
     // Returns the sentinel (the marked frames above save themselves) and
@@ -83,14 +83,18 @@ function subscribe(promise: unknown): Wait {
   return wait;
 }
 
-/** Not inlined into waitFor: a stackful fiber's frame there must not hold
- * its own task while it is suspended (scheduler.ts). */
+/** The running fiber now waits in `wait`. The reaction holds the fiber's
+ * task from here on, so a waiting fiber lives as long as its promise can
+ * settle (a stackful one whose stack holds a promise that never settles is
+ * never collected: README, Promises). */
 function arm(wait: Wait): void {
   const task = getCurrent();
   wait.task = task;
   task.wait = wait;
 }
 
+/** A stackful fiber's waitFor returned: resumed by its promise, by hand, or
+ * its suspension failed. */
 function disarm(): void {
   getCurrent().wait = null;
 }
