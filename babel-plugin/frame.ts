@@ -117,7 +117,10 @@ export function boxCapturedVariables(fn: NodePath<t.Function>, R: string, resume
         unshared.add(binding.identifier.name);
         continue;
       }
+      // A `var`'s own initializer writes it again when it runs again (in a
+      // loop) or once per iteration (a for-in/of head).
       const violations = binding.constantViolations.filter((p: NodePath) => !(p.isVariableDeclarator() && p.node.id === binding.identifier));
+      if (binding.kind === "var" && binding.path.isVariableDeclarator() && runsRepeatedly(binding.path, fn)) violations.push(binding.path);
       // A function declaration is made before anything of its scope runs.
       const early = binding.kind !== "hoisted" && closureMayPrecedeInit(binding, fn, order);
       if (violations.length === 0 && !early) continue;
@@ -133,6 +136,16 @@ export function boxCapturedVariables(fn: NodePath<t.Function>, R: string, resume
   for (const binding of chosen) createBox(binding, fn, R);
   rewriteDeclarations(fn, new Map(chosen.map((b) => [b.identifier.name, b])));
   return { boxed: true, unshared };
+}
+
+/** Can this declarator run more than once in one call of `fn`: in a loop's
+ * body, test or update, or as a for-in/of head? */
+function runsRepeatedly(declarator: NodePath, fn: NodePath<t.Function>): boolean {
+  for (let child: NodePath = declarator, p = declarator.parentPath; p && p !== fn; child = p, p = p.parentPath) {
+    if (p.isForXStatement() && child.key === "left") return true;
+    if (p.isLoop() && !(p.isForStatement() && child.key === "init")) return true;
+  }
+  return false;
 }
 
 /**

@@ -22,6 +22,8 @@ import { liftNested } from "./lift.js";
 interface Placement {
   stmt: NodePath;
   insideClass: NodePath<t.Class> | null;
+  /** Scopes between the function and the place that the place cannot see. */
+  hidden: boolean;
   insert(stmts: t.Statement[], st: FileState): void;
 }
 
@@ -81,6 +83,9 @@ interface FileState {
 /** Statements placed beside a function (placement()): resume functions and
  * factories. */
 const placed = new WeakSet<t.Node>();
+
+/** Resume function declarations that lifting leaves in place. */
+const unliftable = new WeakSet<t.Node>();
 
 /** `export default function () {}` declarations given a binding. */
 const anonymousDefaults = new WeakSet<t.Node>();
@@ -162,7 +167,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     // Functions nested in one that is emitted twice move out (lift.ts),
     // beside it, unless that place is inside a class body.
     const place = placement(path);
-    const factories = normalizer.sites.size && !place.insideClass
+    const factories = normalizer.sites.size && !place.insideClass && !place.hidden
       ? liftNested(own, captures, {
         isFactory: (n) => st.factoryNames.has(n),
         factoryName: () => {
@@ -174,6 +179,8 @@ export default declare((api: { assertVersion(range: number | string): void }, op
         newTargetName: `${names.p}nt`,
         thisMayBeUninitialized: thisMayBeUninitialized(path),
         strictFactories: isStrict(path) && !place.stmt.parentPath!.isInStrictMode(),
+        sloppy: !isStrict(path),
+        keep: (n) => unliftable.has(n),
       })
       : [];
     const frame = planFrame(own, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)), ctor !== null);
@@ -222,6 +229,9 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     // body's closures of each iteration get their own).
     const decl = t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname), named)]);
     decl.loc = path.node.loc;
+    // Placed where it cannot see some of the function's scopes (placement()):
+    // a factory call would read their names too early; it stays a closure.
+    if (place.hidden) unliftable.add(decl);
     place.insert([decl], st);
     return () => t.identifier(rname);
   }
@@ -236,9 +246,8 @@ export default declare((api: { assertVersion(range: number | string): void }, op
    */
   function placement(path: NodePath<t.Function>): Placement {
     let stmt: NodePath = path;
-    while (stmt.parentPath && !(stmt.parentPath.isBlockStatement() || stmt.parentPath.isProgram() || stmt.parentPath.isSwitchCase())) {
-      stmt = stmt.parentPath;
-    }
+    const isContainer = (p: NodePath) => p.isBlockStatement() || p.isProgram() || p.isSwitchCase() || p.isStaticBlock();
+    while (stmt.parentPath && !isContainer(stmt.parentPath)) stmt = stmt.parentPath;
     // The nearest class body between the function and that statement, if any.
     let classPath: NodePath<t.Class> | null = null;
     for (let p: NodePath | null = path.parentPath; p && p !== stmt.parentPath; p = p.parentPath) {
@@ -248,8 +257,38 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       }
     }
     let usesPrivate = false;
-    if (classPath) path.traverse({ PrivateName(p) { usesPrivate = true; p.stop(); } });
-    const insideClass = classPath && (usesPrivate || (classPath.isClassExpression() && classPath.node.id)) ? classPath : null;
+    let usesOwnName = false;
+    const className = classPath?.node.id?.name;
+    if (classPath) {
+      path.traverse({
+        PrivateName(p) {
+          usesPrivate = true;
+          p.stop();
+        },
+        // Inside its body a class's name is the class, not the binding
+        // outside it (a class expression's name exists only inside).
+        Identifier(p) {
+          if (className && p.node.name === className && p.isReferencedIdentifier() && p.scope.getBinding(className)?.path === classPath) {
+            usesOwnName = true;
+            p.stop();
+          }
+        },
+      });
+    }
+    const insideClass = classPath && (usesPrivate || (classPath.isClassExpression() && classPath.node.id) || usesOwnName) ? classPath : null;
+    // Scopes the function may read that the place does not see: a switch's
+    // block (its cases' declarations), a loop head's `let`, a catch
+    // parameter, the parameters of a function around it. Code placed there
+    // would miss their bindings; nothing moves out of such a function.
+    let hidden = stmt.parentPath!.isSwitchCase();
+    for (let child: NodePath = path, p: NodePath | null = path.parentPath; p && p !== stmt.parentPath; child = p, p = p.parentPath) {
+      if (p.isFunction() || (p.isCatchClause() && child.key === "param")) hidden = true;
+      const head = (p.isForStatement() && child.key !== "body") || (p.isForXStatement() && child.key !== "body");
+      if (head && p.isFor()) {
+        const decl = p.isForStatement() ? p.node.init : (p.node as t.ForXStatement).left;
+        if (t.isVariableDeclaration(decl) && decl.kind !== "var") hidden = true;
+      }
+    }
     let container: NodePath | null = null;
     const insert = (stmts: t.Statement[], st: FileState) => {
       if (!container) {
@@ -269,7 +308,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
         // (At the top level a resume function is a `var`: one per module.)
         for (const s of stmts) if (t.isVariableDeclaration(s)) s.kind = "var";
         st.prelude.push(...stmts);
-      } else if (container.isBlockStatement()) {
+      } else if (container.isBlockStatement() || container.isStaticBlock()) {
         // After the ones placed before (the program's prelude and the
         // statements before a switch keep that order too): a resume
         // function's factory call reads the resume functions of the
@@ -277,12 +316,13 @@ export default declare((api: { assertVersion(range: number | string): void }, op
         const body = container.node.body;
         let at = 0;
         for (let i = 0; i < body.length; i++) if (placed.has(body[i])) at = i + 1;
-        if (at === 0) container.unshiftContainer("body", stmts);
-        else container.get(`body.${at - 1}`).insertAfter(stmts);
+        const list = container as NodePath<t.BlockStatement>;
+        if (at === 0) list.unshiftContainer("body", stmts);
+        else (list.get(`body.${at - 1}`) as NodePath).insertAfter(stmts);
       } else container.parentPath!.insertBefore(stmts); // a switch case: before the switch
       for (const s of stmts) placed.add(s);
     };
-    return { stmt, insideClass, insert };
+    return { stmt, insideClass, hidden, insert };
   }
 
   /** Brands a marked function (see docs/protocol.md, Brands); a `quiet`

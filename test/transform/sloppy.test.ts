@@ -144,6 +144,24 @@ const CASES: Record<string, string> = {
         return [f(), threw, h(), typeof undeclaredName];
       })();
     }`,
+  "a block function's var (Annex B) read by a closure after a resume": `
+    function body(sw) {
+      function main() {
+        { function f() { return 1; } }
+        const g = () => f();
+        sw(0);
+        const h = () => typeof f;
+        return [g(), h()];
+      }
+      function early() {
+        const g = () => typeof f;
+        { function f() { return 2; } }
+        var r = g();
+        sw(0);
+        return r;
+      }
+      return [main(), early()];
+    }`,
   "sloppy this is the global object in a plain call": `
     function body(sw) {
       function f() { return this === globalThis || typeof this; }
