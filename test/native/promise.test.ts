@@ -2,27 +2,13 @@
 // spawn's targets are unmarked and run on the native backend, which can
 // wait anywhere (sort comparators, getters). Skipped without the addon.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { expectNoUnhandledRejections, later, tick } from "../support/promises.js";
 import { Fiber, current, spawn, waitFor } from "../../runtime/index.js";
 import { describeNative } from "./helpers";
 
-const tick = () => new Promise<void>((r) => setImmediate(r));
 
-function later<T>(ms: number, value: T): Promise<T> {
-  return new Promise((r) => setTimeout(() => r(value), ms));
-}
-
-let unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeEach(() => {
-  unhandled = [];
-  process.on("unhandledRejection", onUnhandled);
-});
-afterEach(async () => {
-  await tick();
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+expectNoUnhandledRejections();
 
 describeNative("waitFor and spawn (stackful)", () => {
   it("an unmarked target runs stackful and waits inside a sort comparator and a getter", async () => {

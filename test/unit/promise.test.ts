@@ -4,16 +4,12 @@
 // spawn's promise, settle order, async context, and that every rejection is
 // received exactly once. test/native/promise.test.ts runs the stackful side.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { expectNoUnhandledRejections, later, tick } from "../support/promises.js";
 import { Fiber, FiberError, current, spawn, waitFor } from "../../runtime/index.js";
 import { loadNativeAddon } from "../../runtime/native/addon.js";
 import { plainChild, plainWait } from "./fixtures/plain.js";
 
-const tick = () => new Promise<void>((r) => setImmediate(r));
-
-function later<T>(ms: number, value: T): Promise<T> {
-  return new Promise((r) => setTimeout(() => r(value), ms));
-}
 
 /** Three marked frames between the fiber's entry and the wait. */
 function deep<T>(p: PromiseLike<T>): T {
@@ -27,18 +23,7 @@ function deepest<T>(p: PromiseLike<T>): T {
   return waitFor(p);
 }
 
-// Every rejection the bridge lets through would land here.
-let unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeEach(() => {
-  unhandled = [];
-  process.on("unhandledRejection", onUnhandled);
-});
-afterEach(async () => {
-  await tick();
-  process.off("unhandledRejection", onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+expectNoUnhandledRejections();
 
 describe("waitFor and spawn (stackless)", () => {
   it("spawn runs a marked target stackless and resolves with its result", async () => {
