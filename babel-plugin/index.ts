@@ -165,8 +165,10 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     if (captures.boxed) own.scope.crawl();
     guardLoweredConstants(own, names.R);
     // Functions nested in one that is emitted twice move out (lift.ts),
-    // beside it, unless that place is inside a class body.
+    // beside it, unless that place is inside a class body or cannot see a
+    // scope the function reads.
     const place = placement(path);
+    const strict = isStrict(path);
     const factories = normalizer.sites.size && !place.insideClass && !place.hidden
       ? liftNested(own, captures, {
         isFactory: (n) => st.factoryNames.has(n),
@@ -178,8 +180,8 @@ export default declare((api: { assertVersion(range: number | string): void }, op
         argumentsName: `${names.p}args`,
         newTargetName: `${names.p}nt`,
         thisMayBeUninitialized: thisMayBeUninitialized(path),
-        strictFactories: isStrict(path) && !place.stmt.parentPath!.isInStrictMode(),
-        sloppy: !isStrict(path),
+        strictFactories: strict && !place.stmt.parentPath!.isInStrictMode(),
+        sloppy: !strict,
         keep: (n) => unliftable.has(n),
       })
       : [];

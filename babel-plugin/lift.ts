@@ -424,7 +424,7 @@ function namingWrapper(p: NodePath): NodePath<t.MemberExpression> | null {
 
 /** Is `p` an anonymous function whose name comes from a computed key (known
  * only when the key is evaluated)? */
-export function namedByComputedKey(p: NodePath): boolean {
+function namedByComputedKey(p: NodePath): boolean {
   const node = p.node;
   const anonymous = t.isArrowFunctionExpression(node) || ((t.isFunctionExpression(node) || t.isClassExpression(node)) && !node.id);
   const parent = p.parentPath;
