@@ -18,6 +18,7 @@ import { Normalizer } from "./normalize.js";
 import { boxCapturedVariables, guardLoweredConstants, planFrame, renameShadowed } from "./frame.js";
 import { buildResume, decorateFast, type Names } from "./emit.js";
 import { liftNested } from "./lift.js";
+import { chooseSourceType } from "./module-format.js";
 
 interface Placement {
   stmt: NodePath;
@@ -440,6 +441,8 @@ export default declare((api: { assertVersion(range: number | string): void }, op
 
   return {
     name: "fiberlet",
+    // CommonJS input gets `require` for the runtime (module-format.ts).
+    manipulateOptions: chooseSourceType,
     visitor: {
       Program: {
         enter(program) {

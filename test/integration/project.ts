@@ -1,0 +1,50 @@
+// A throwaway project that uses fiberlet the way an installed project does:
+// node_modules/fiberlet links to this package (its build in dist/ and its
+// own dependencies), node_modules/@babel to the repository's Babel.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+
+export const root = resolve(__dirname, "../..");
+
+export interface Project {
+  dir: string;
+  /** Writes files (paths relative to the project), creating directories. */
+  write(files: Record<string, string>): void;
+  /** Runs a command with `node` as this Node (or another binary), in the project. */
+  run(args: string[], options?: { env?: Record<string, string | undefined>; node?: string }): Ran;
+}
+
+export interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function makeProject(packageJson: object = { name: "app", type: "module" }): Project {
+  const dir = mkdtempSync(join(tmpdir(), "fiberlet-it-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(root, join(dir, "node_modules", "fiberlet"), "dir");
+  symlinkSync(join(root, "node_modules", "@babel"), join(dir, "node_modules", "@babel"), "dir");
+  writeFileSync(join(dir, "package.json"), JSON.stringify(packageJson));
+  return {
+    dir,
+    write(files) {
+      for (const [name, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, name)), { recursive: true });
+        writeFileSync(join(dir, name), text);
+      }
+    },
+    run(args, options = {}) {
+      const r = spawnSync(options.node ?? process.execPath, args, {
+        cwd: dir,
+        encoding: "utf8",
+        timeout: 60_000,
+        // The project's own cache directory, and no inherited debug output.
+        env: { ...process.env, NODE_DEBUG: "", NODE_OPTIONS: "", FIBERLET_CACHE_DIR: join(dir, ".cache"), ...options.env },
+      });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    },
+  };
+}
