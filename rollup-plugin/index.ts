@@ -1,0 +1,83 @@
+/**
+ * fiberlet/rollup: compiles the modules marked "use fiber" inside a Rollup 4
+ * or Vite build (Vite 7 on Rollup, Vite 8 on Rolldown), with the Babel plugin
+ * (compile.ts). Everything else passes untouched: the transform hook's
+ * filter lets the bundler skip a module whose code never mentions the
+ * directive before anything parses it.
+ */
+import type { TransformOptions } from "@babel/core";
+import { createFilter, type FilterPattern } from "@rollup/pluginutils";
+import { sep } from "node:path";
+import { compile, CompileError } from "./compile.js";
+
+export interface FiberletRollupOptions {
+  /** Modules to compile (picomatch globs or regexps, as @rollup/pluginutils' createFilter); default: every module. */
+  include?: FilterPattern;
+  /** Modules never to compile. */
+  exclude?: FilterPattern;
+  /** Babel options for the compile: plugins and presets run next to fiberlet's, the rest overrides its defaults. */
+  babel?: TransformOptions;
+}
+
+/** What a bundler calls (structurally a Rollup 4, Vite 7 and Vite 8 plugin). */
+export interface FiberletPlugin {
+  name: "fiberlet";
+  enforce: "pre";
+  config(): { optimizeDeps: { include: string[] } };
+  transform: {
+    filter: { id: RegExp; code: string };
+    handler(this: TransformContext, code: string, id: string): Promise<{ code: string; map: object | null } | null>;
+  };
+}
+
+interface TransformContext {
+  error(error: { message: string; frame?: string; id?: string }, pos?: { line: number; column: number }): never;
+}
+
+/** JavaScript and TypeScript modules, with a bundler's query (`?v=...`) or not. */
+const SCRIPT = /\.(?:[cm]?[jt]s|[jt]sx)(?:\?|$)/;
+
+/** The entry points compiled code imports: the one runtime every module shares. */
+const RUNTIME = ["fiberlet", "fiberlet/protocol"];
+
+/** fiberlet's own built files (their messages mention the directive), when this plugin runs from them. */
+const OWN_BUILD = __dirname.includes(`${sep}dist${sep}`) ? __dirname.slice(0, __dirname.lastIndexOf(`${sep}dist${sep}`) + 6) : null;
+
+export function fiberlet(options: FiberletRollupOptions = {}): FiberletPlugin {
+  const { include, exclude, babel = {}, ...unknown } = options;
+  const extra = Object.keys(unknown);
+  if (extra.length > 0) {
+    throw new TypeError(`fiberlet/rollup: unknown option ${JSON.stringify(extra[0])} (the options are include, exclude and babel)`);
+  }
+  const wanted = createFilter(include, exclude);
+  return {
+    name: "fiberlet",
+    // In Vite, before its own TypeScript and JSX transforms and import analysis.
+    enforce: "pre",
+    config() {
+      // The runtime import is added by this plugin's transform, so Vite's
+      // dependency scan cannot see it; without this, the dev server would
+      // find it on the first page load, re-bundle its dependencies and reload.
+      return { optimizeDeps: { include: [...RUNTIME] } };
+    },
+    transform: {
+      // Rollup >= 4.38 and Rolldown skip the handler (and the parse) of a
+      // module whose code never mentions the directive; the handler checks
+      // again for older Rollup 4 releases.
+      filter: { id: SCRIPT, code: "use fiber" },
+      async handler(code, id) {
+        if (!code.includes("use fiber") || !SCRIPT.test(id)) return null;
+        const file = id.split("?")[0];
+        if (!wanted(file) || (OWN_BUILD && file.startsWith(OWN_BUILD))) return null;
+        try {
+          return await compile(code, file, babel, process.cwd());
+        } catch (err) {
+          if (!(err instanceof CompileError)) throw err;
+          return this.error({ message: err.message, frame: err.frame, id: file }, err.loc);
+        }
+      },
+    },
+  };
+}
+
+export default fiberlet;
