@@ -7,6 +7,7 @@
  * the sentinel.
  */
 import { cannotSuspend } from "./errors.js";
+import { shared } from "./registry.js";
 
 /** A saved marked frame: its resume function, the call site it stopped at
  * (`k`), and one slot per local (fixed shape per function). */
@@ -22,9 +23,8 @@ export interface FrameRecord {
  * copies of fiberlet so separately bundled code still recognises it. */
 export const FM: unique symbol = Symbol.for("fiberlet.marked") as never;
 
-/** Returned instead of a value when the frame below must save itself. Never
- * visible to user code. */
-export const S: object = Object.freeze({
+/** This copy's sentinel (see S below). */
+const sentinel: object = Object.freeze({
   toString: () => "[fiberlet suspension sentinel]",
 });
 
@@ -406,7 +406,10 @@ function superDelete(_key: PropertyKey): never {
 }
 
 
-export const R: RuntimeState = {
+/** The thread's one `R`: this copy's, or that of the copy of fiberlet that
+ * loaded first (registry.ts), so code compiled against any copy suspends
+ * into the same scheduler. */
+export const R: RuntimeState = shared<RuntimeState>("R", {
   m: 0,
   e: 0,
   capTop: null,
@@ -414,7 +417,7 @@ export const R: RuntimeState = {
   pt: null,
   pv: undefined,
   pm: 0,
-  S,
+  S: sentinel,
   FM,
   cap,
   refuse,
@@ -443,4 +446,8 @@ export const R: RuntimeState = {
   thisOr,
   superUpdate,
   superDelete,
-};
+});
+
+/** Returned instead of a value when the frame below must save itself. Never
+ * visible to user code. The thread's one sentinel, like R. */
+export const S: object = R.S;

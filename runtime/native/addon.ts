@@ -12,6 +12,8 @@
 import type * as Fs from "node:fs";
 import type * as NodeModule from "node:module";
 import type * as Path from "node:path";
+import type * as Url from "node:url";
+import { LOCATION } from "../registry.js";
 
 // Node's builtins are fetched when the addon is loaded, not imported: the
 // runtime is bundled for browsers too, where this code never runs.
@@ -119,7 +121,9 @@ function load(): NativeLoad {
   const { join } = builtin<typeof Path>("node:path");
   const { createRequire } = builtin<typeof NodeModule>("node:module");
   const root = packageRoot();
-  if (!root) return unavailable("could not locate the fiberlet package directory.");
+  if (!root) {
+    return unavailable(`could not locate the fiberlet package directory above ${LOCATION ?? "(unknown location)"}.`);
+  }
   // FIBERLET_NATIVE_DIR: load a build made elsewhere (scripts/native-matrix.sh).
   const nativeDir = process.env.FIBERLET_NATIVE_DIR || join(root, "native");
   let addon: unknown;
@@ -139,20 +143,31 @@ function load(): NativeLoad {
   return { addon: a as NativeAddon };
 }
 
-/** The directory holding fiberlet's package.json: found upwards from this
- * file (runtime/native in the source tree, dist/cjs/runtime/native when
- * built), falling back to the working directory. */
+/**
+ * The directory holding this copy's package.json: found upwards from the file
+ * this copy was loaded from (runtime/native in the source tree,
+ * dist/{cjs,esm}/runtime when built), never from the working directory, so
+ * each installed copy loads its own build. When the runtime was bundled into
+ * an application file, the fiberlet package that file resolves.
+ */
 function packageRoot(): string | undefined {
   const { dirname, resolve } = builtin<typeof Path>("node:path");
-  const starts = [typeof __dirname === "string" ? __dirname : undefined, process.cwd()];
-  for (const start of starts) {
-    for (let dir = start === undefined ? undefined : resolve(start); dir; ) {
-      if (isFiberletRoot(dir)) return dir;
-      const up = dirname(dir);
-      dir = up === dir ? undefined : up;
-    }
+  const { fileURLToPath } = builtin<typeof Url>("node:url");
+  const { createRequire } = builtin<typeof NodeModule>("node:module");
+  if (LOCATION === undefined) return undefined;
+  // A relative path: a module runner's id (Vitest's workers), from the cwd.
+  const file = resolve(LOCATION.startsWith("file:") ? fileURLToPath(LOCATION) : LOCATION);
+  for (let dir: string | undefined = dirname(file); dir; ) {
+    if (isFiberletRoot(dir)) return dir;
+    const up = dirname(dir);
+    dir = up === dir ? undefined : up;
   }
-  return undefined;
+  try {
+    const dir = dirname(createRequire(file).resolve("fiberlet/package.json"));
+    return isFiberletRoot(dir) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isFiberletRoot(dir: string): boolean {
