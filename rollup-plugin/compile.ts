@@ -10,9 +10,19 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import fiberletBabel from "../babel-plugin/index.js";
 
+/** A version 3 source map, as Babel writes it and bundlers take it. */
+export interface SourceMap {
+  version: number;
+  file?: string;
+  sources: string[];
+  sourcesContent?: string[];
+  names: string[];
+  mappings: string;
+}
+
 export interface Compiled {
   code: string;
-  map: object | null;
+  map: SourceMap | null;
 }
 
 /** A compile error located in the module's source (line 1-based, column 0-based). */

@@ -8,7 +8,9 @@
 import type { TransformOptions } from "@babel/core";
 import { createFilter, type FilterPattern } from "@rollup/pluginutils";
 import { sep } from "node:path";
-import { compile, CompileError } from "./compile.js";
+import { compile, CompileError, type Compiled } from "./compile.js";
+
+export type { Compiled, SourceMap } from "./compile.js";
 
 export interface FiberletRollupOptions {
   /** Modules to compile (picomatch globs or regexps, as @rollup/pluginutils' createFilter); default: every module. */
@@ -26,7 +28,7 @@ export interface FiberletPlugin {
   config(): { optimizeDeps: { include: string[] } };
   transform: {
     filter: { id: RegExp; code: string };
-    handler(this: TransformContext, code: string, id: string): Promise<{ code: string; map: object | null } | null>;
+    handler(this: TransformContext, code: string, id: string): Promise<Compiled | null>;
   };
 }
 

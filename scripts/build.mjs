@@ -39,6 +39,19 @@ try {
   // them by path (test/babel8/check.mjs).
   writeFileSync(join(next, "esm/index.mjs"), 'export * from "./runtime/index.js";\n');
   writeFileSync(join(next, "esm/protocol.mjs"), 'export * from "./runtime/protocol.js";\n');
+  // fiberlet/rollup: a default export for ESM configs (rollup.config.mjs,
+  // vite.config.ts), with declarations of its own, since the CommonJS
+  // declarations describe `exports.default`.
+  writeFileSync(
+    join(next, "esm/rollup.mjs"),
+    'import cjs from "../cjs/rollup-plugin/index.js";\nexport const fiberlet = cjs.fiberlet;\nexport default fiberlet;\n',
+  );
+  writeFileSync(
+    join(next, "esm/rollup.d.mts"),
+    'import type { FiberletPlugin, FiberletRollupOptions } from "../cjs/rollup-plugin/index.js";\n' +
+      "export type { FiberletPlugin, FiberletRollupOptions };\n" +
+      "export declare function fiberlet(options?: FiberletRollupOptions): FiberletPlugin;\nexport default fiberlet;\n",
+  );
 
   const old = join(root, `dist.old-${process.pid}`);
   let hadOld = true;
