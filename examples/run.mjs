@@ -1,29 +1,20 @@
-// Compiles an example with the fiberlet Babel plugin and runs it:
-//   node examples/run.mjs [examples/generator.js]
-import { transformFileSync } from "@babel/core";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { basename, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+// Compiles an example with the fiberlet Babel plugin, runs it, and prints
+// what its main() returns (as JSON):
+//   node examples/run.mjs                         examples/generator.js
+//   node examples/run.mjs channels                examples/channels.js (a name, or a path)
+// `npm run example` builds fiberlet first, then runs examples/generator.js.
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { importExample } from "./compile.mjs";
 
-const source = resolve(process.argv[2] ?? new URL("./generator.js", import.meta.url).pathname);
-// In an installed project this is just `plugins: ["fiberlet/babel"]`; inside
-// the fiberlet repository itself the plugin is loaded from its build.
-const plugin = new URL("../dist/cjs/babel-plugin/index.js", import.meta.url).pathname;
-const { code } = transformFileSync(source, {
-  babelrc: false,
-  configFile: false,
-  plugins: [plugin],
-});
-// Written next to a package.json-less temp dir, importing "fiberlet" by
-// absolute path so the example runs from a fresh clone without linking.
-const out = join(mkdtempSync(join(tmpdir(), "fiberlet-example-")), basename(source).replace(/\.js$/, ".mjs"));
-const here = new URL("..", import.meta.url);
-writeFileSync(
-  out,
-  code
-    .replaceAll('"fiberlet/protocol"', JSON.stringify(new URL("dist/esm/protocol.mjs", here).href))
-    .replaceAll('"fiberlet"', JSON.stringify(new URL("dist/esm/index.mjs", here).href)),
-);
-const mod = await import(pathToFileURL(out).href);
-if (typeof mod.main === "function") console.log(JSON.stringify(mod.main()));
+const here = fileURLToPath(new URL(".", import.meta.url));
+const arg = process.argv[2] ?? "generator";
+const byName = [".js", ".mjs"].map((ext) => resolve(here, arg + ext)).find((file) => existsSync(file));
+const source = existsSync(arg) ? resolve(arg) : byName;
+if (source === undefined) {
+  console.error(`examples/run.mjs: no example ${JSON.stringify(arg)} (a file, or a name in examples/)`);
+  process.exit(2);
+}
+const mod = await importExample(source);
+if (typeof mod.main === "function") console.log(JSON.stringify(await mod.main()));
