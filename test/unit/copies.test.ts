@@ -8,6 +8,8 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { readdirSync } from "node:fs";
+import { rollup } from "rollup";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const root = resolve(__dirname, "../..");
@@ -212,6 +214,55 @@ describe("copies of fiberlet in one thread share one runtime", () => {
     expect(message).toContain(`fiberlet 0.0.9 (protocol 0) at ${second}`);
     expect(message).toContain(`fiberlet 0.1.0 (protocol 1) at file://${first}`);
     expect(message).toMatch(/incompatible copies of fiberlet/);
+  });
+});
+
+describe("the ES module build", () => {
+  const esm = join(root, "dist/esm/runtime");
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".js") ? [join(dir, e.name)] : [],
+    );
+
+  it("is ES modules through and through: export statements, no CommonJS inside", () => {
+    const all = files(esm);
+    expect(all.length).toBeGreaterThan(8);
+    for (const file of all) {
+      const text = readFileSync(file, "utf8");
+      expect(text, file).not.toMatch(/\brequire\(|\bmodule\.exports\b|\bexports\.|__esModule/);
+    }
+    expect(readFileSync(join(esm, "index.js"), "utf8")).toMatch(/^export const Fiber = /m);
+  });
+
+  it("bundles with Rollup as it is (no CommonJS plugin) and runs", async () => {
+    const warnings: string[] = [];
+    const entry = join(project, "rollup-entry.mjs");
+    writeFileSync(
+      entry,
+      `import { Fiber, current, FiberError } from ${JSON.stringify(join(esm, "index.js"))};
+       import { R } from ${JSON.stringify(join(esm, "protocol.js"))};
+       const main = current();
+       const f = new Fiber(() => "in fiber");
+       // unmarked code cannot suspend a stackless fiber: the FiberError says so
+       const g = new Fiber(() => main.switch());
+       let refused;
+       try { g.switch(); } catch (e) { refused = e instanceof FiberError && /cannot suspend/.test(e.message); }
+       export const result = [f.kind, f.switch(), typeof R.cap, refused];`,
+    );
+    const bundle = await rollup({ input: entry, onwarn: (w) => warnings.push(w.message) });
+    const { output } = await bundle.generate({ format: "es" });
+    await bundle.close();
+    expect(warnings).toEqual([]);
+    expect(output).toHaveLength(1);
+    const file = join(project, "rollup-bundle.mjs");
+    writeFileSync(file, output[0].code + "\nconsole.log(JSON.stringify(result));\n");
+    // no process global needed either: a browser bundle
+    expect(JSON.parse(run("rollup-run.mjs", `delete globalThis.process; await import(${JSON.stringify(file)});`))).toEqual([
+      "stackless",
+      "in fiber",
+      "function",
+      true,
+    ]);
   });
 });
 
