@@ -8,6 +8,7 @@
 import type { TransformOptions } from "@babel/core";
 import { createFilter, type FilterPattern } from "@rollup/pluginutils";
 import { sep } from "node:path";
+import { BUNDLED_ADDON_MODULE, bundledAddonModule } from "./addon.js";
 import { compile, CompileError, type Compiled } from "./compile.js";
 
 export type { Compiled, SourceMap } from "./compile.js";
@@ -19,6 +20,8 @@ export interface FiberletRollupOptions {
   exclude?: FilterPattern;
   /** Babel options for the compile: plugins and presets run next to fiberlet's, the rest overrides its defaults. */
   babel?: TransformOptions;
+  /** Node bundles: emit the native addon as an asset and load it from there (the bundle then runs without fiberlet installed). */
+  emitAddon?: boolean;
 }
 
 /** What a bundler calls (structurally a Rollup 4, Vite 7 and Vite 8 plugin). */
@@ -30,10 +33,20 @@ export interface FiberletPlugin {
     filter: { id: RegExp; code: string };
     handler(this: TransformContext, code: string, id: string): Promise<Compiled | null>;
   };
+  /** With emitAddon: the runtime's seam that says where the bundle's addon is (addon.ts). */
+  load?: {
+    filter: { id: RegExp };
+    handler(this: LoadContext, id: string): string | null;
+  };
 }
 
 interface TransformContext {
   error(error: { message: string; frame?: string; id?: string }, pos?: { line: number; column: number }): never;
+}
+
+interface LoadContext {
+  emitFile(file: { type: "asset"; name: string; source: Uint8Array }): string;
+  error(error: { message: string }): never;
 }
 
 /** JavaScript and TypeScript modules, with a bundler's query (`?v=...`) or not. */
@@ -46,13 +59,13 @@ const RUNTIME = ["fiberlet", "fiberlet/protocol"];
 const OWN_BUILD = __dirname.includes(`${sep}dist${sep}`) ? __dirname.slice(0, __dirname.lastIndexOf(`${sep}dist${sep}`) + 6) : null;
 
 export function fiberlet(options: FiberletRollupOptions = {}): FiberletPlugin {
-  const { include, exclude, babel = {}, ...unknown } = options;
+  const { include, exclude, babel = {}, emitAddon = false, ...unknown } = options;
   const extra = Object.keys(unknown);
   if (extra.length > 0) {
-    throw new TypeError(`fiberlet/rollup: unknown option ${JSON.stringify(extra[0])} (the options are include, exclude and babel)`);
+    throw new TypeError(`fiberlet/rollup: unknown option ${JSON.stringify(extra[0])} (the options are include, exclude, babel and emitAddon)`);
   }
   const wanted = createFilter(include, exclude);
-  return {
+  const plugin: FiberletPlugin = {
     name: "fiberlet",
     // In Vite, before its own TypeScript and JSX transforms and import analysis.
     enforce: "pre",
@@ -80,6 +93,15 @@ export function fiberlet(options: FiberletRollupOptions = {}): FiberletPlugin {
       },
     },
   };
+  if (emitAddon) {
+    plugin.load = {
+      filter: { id: BUNDLED_ADDON_MODULE },
+      handler(id) {
+        return BUNDLED_ADDON_MODULE.test(id) ? bundledAddonModule(this) : null;
+      },
+    };
+  }
+  return plugin;
 }
 
 export default fiberlet;

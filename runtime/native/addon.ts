@@ -14,6 +14,7 @@ import type * as NodeModule from "node:module";
 import type * as Path from "node:path";
 import type * as Url from "node:url";
 import { LOCATION } from "../registry.js";
+import { BUNDLED_ADDON } from "./bundled.js";
 
 // Node's builtins are fetched when the addon is loaded, not imported: the
 // runtime is bundled for browsers too, where this code never runs.
@@ -120,24 +121,35 @@ function load(): NativeLoad {
   }
   const { join } = builtin<typeof Path>("node:path");
   const { createRequire } = builtin<typeof NodeModule>("node:module");
-  const root = packageRoot();
-  if (!root) {
-    return unavailable(`could not locate the fiberlet package directory above ${LOCATION ?? "(unknown location)"}.`);
-  }
-  // FIBERLET_NATIVE_DIR: load a build made elsewhere (scripts/native-matrix.sh).
-  const nativeDir = process.env.FIBERLET_NATIVE_DIR || join(root, "native");
+  const firstLine = (err: unknown) => (err instanceof Error ? err.message.trim().split("\n")[0] : String(err));
   let addon: unknown;
-  try {
-    const nodeGypBuild = createRequire(join(root, "package.json"))("node-gyp-build") as (dir: string) => unknown;
-    addon = nodeGypBuild(nativeDir);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message.trim().split("\n")[0] : String(err);
-    return unavailable(`no usable build in ${nativeDir} (${detail}). ${REBUILD_HINT}`);
+  let where: string;
+  // FIBERLET_NATIVE_DIR: load a build made elsewhere (scripts/native-matrix.sh).
+  if (BUNDLED_ADDON !== undefined && !process.env.FIBERLET_NATIVE_DIR) {
+    const { fileURLToPath } = builtin<typeof Url>("node:url");
+    where = BUNDLED_ADDON.startsWith("file:") ? fileURLToPath(BUNDLED_ADDON) : BUNDLED_ADDON;
+    try {
+      addon = createRequire(where)(where);
+    } catch (err) {
+      return unavailable(`the addon this bundle carries (${where}) does not load (${firstLine(err)}); build the bundle on the platform it runs on.`);
+    }
+  } else {
+    const root = packageRoot();
+    if (!root) {
+      return unavailable(`could not locate the fiberlet package directory above ${LOCATION ?? "(unknown location)"}.`);
+    }
+    where = process.env.FIBERLET_NATIVE_DIR || join(root, "native");
+    try {
+      const nodeGypBuild = createRequire(join(root, "package.json"))("node-gyp-build") as (dir: string) => unknown;
+      addon = nodeGypBuild(where);
+    } catch (err) {
+      return unavailable(`no usable build in ${where} (${firstLine(err)}). ${REBUILD_HINT}`);
+    }
   }
   const a = addon as Partial<NativeAddon>;
   for (const name of ["spawn", "self", "running", "handoff"] as const) {
     if (typeof a[name] !== "function") {
-      return unavailable(`the build in ${nativeDir} is incomplete (no ${name}()). ${REBUILD_HINT}`);
+      return unavailable(`the build in ${where} is incomplete (no ${name}()). ${REBUILD_HINT}`);
     }
   }
   return { addon: a as NativeAddon };

@@ -3,7 +3,7 @@
 // (The browser side is browser.test.ts.)
 import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -134,7 +134,7 @@ describe("fiberlet/rollup in Rollup", () => {
 
   it("says which option it does not know", () => {
     expect(() => fiberlet({ includes: "*.js" } as never)).toThrow(
-      new TypeError('fiberlet/rollup: unknown option "includes" (the options are include, exclude and babel)'),
+      new TypeError('fiberlet/rollup: unknown option "includes" (the options are include, exclude, babel and emitAddon)'),
     );
   });
 
@@ -220,9 +220,9 @@ console.log(JSON.stringify(seen));
   const EXPECTED = ["stackless", "marked", "stackful", ...compared, "1,2,3"];
 
   /** Runs the bundle from a directory with no fiberlet anywhere above it. */
-  function runBundle(file: string): unknown {
+  function runBundle(file: string, backend = "auto"): unknown {
     const elsewhere = tmpdir();
-    return JSON.parse(execFileSync(process.execPath, [file], { cwd: elsewhere, encoding: "utf8", env: { ...process.env, FIBERLET_BACKEND: "auto" } }));
+    return JSON.parse(execFileSync(process.execPath, [file], { cwd: elsewhere, encoding: "utf8", env: { ...process.env, FIBERLET_BACKEND: backend } }));
   }
 
   it("with fiberlet external: the installed package loads its own addon", async () => {
@@ -239,5 +239,26 @@ console.log(JSON.stringify(seen));
     const { output } = await bundle.write({ file: join(dir, "out/app.mjs"), format: "es" });
     expect(output[0].imports).toEqual([]);
     expect(runBundle(join(dir, "out/app.mjs"))).toEqual(EXPECTED);
+  });
+
+  it("with emitAddon: the bundle carries the addon and runs where fiberlet is not installed (ES module and CommonJS output)", async () => {
+    const dir = sources("node-emit", { "app.js": APP, "unmarked.js": UNMARKED });
+    for (const [format, file] of [["es", "app.mjs"], ["cjs", "app.cjs"]] as const) {
+      // Deployed alone: no node_modules beside or above it.
+      const deploy = mkdtempSync(join(tmpdir(), `fiberlet-deploy-${format}-`));
+      const bundle = await rollup({ input: join(dir, "app.js"), plugins: [fiberlet({ emitAddon: true }), nodeResolve()] });
+      const { output } = await bundle.write({ dir: deploy, entryFileNames: file, format });
+      const assets = output.filter((o) => o.type === "asset").map((o) => o.fileName);
+      expect(assets).toEqual([expect.stringMatching(/^assets\/fiberlet-[\w-]+\.node$/)]);
+      expect(readdirSync(join(deploy, "assets"))).toEqual([assets[0].slice("assets/".length)]);
+      expect(runBundle(join(deploy, file), "native")).toEqual(["stackful", ...EXPECTED.slice(1)]);
+    }
+    // The same bundle without emitAddon, deployed alone, has no addon to load.
+    const deploy = mkdtempSync(join(tmpdir(), "fiberlet-deploy-none-"));
+    const bundle = await rollup({ input: join(dir, "app.js"), plugins: [fiberlet(), nodeResolve()] });
+    await bundle.write({ dir: deploy, entryFileNames: "app.mjs", format: "es" });
+    const r = spawnSync(process.execPath, [join(deploy, "app.mjs")], { cwd: tmpdir(), encoding: "utf8", env: { ...process.env, FIBERLET_BACKEND: "native" } });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("could not locate the fiberlet package directory");
   });
 });
