@@ -234,6 +234,37 @@ describe("the ES module build", () => {
     expect(readFileSync(join(esm, "index.js"), "utf8")).toMatch(/^export const Fiber = /m);
   });
 
+  it("has its own declarations: import and require each resolve their build's types (node16)", () => {
+    const dir = join(project, "types");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "types", type: "module" }));
+    writeFileSync(
+      join(dir, "esm.mts"),
+      `import { Fiber, FiberError, waitFor } from "fiberlet";
+       import { R } from "fiberlet/protocol";
+       const f: Fiber<[number], string> = new Fiber((n: number) => String(n), [1]);
+       class Sub extends Fiber { run() { return 1; } }
+       const n: number = waitFor(Promise.resolve(1));
+       void [f, Sub, n, new FiberError("x"), R.m];`,
+    );
+    writeFileSync(
+      join(dir, "cjs.cts"),
+      `import { Fiber } from "fiberlet";
+       import protocol = require("fiberlet/protocol");
+       void [new Fiber(() => 1), protocol.R.m];`,
+    );
+    const tsc = join(root, "node_modules/typescript/bin/tsc");
+    const args = ["--noEmit", "--strict", "--target", "es2022", "--module", "node16", "--typeRoots", join(root, "node_modules/@types"), "--types", "node", "--traceResolution", "esm.mts", "cjs.cts"];
+    const trace = execFileSync(process.execPath, [tsc, ...args], { cwd: dir, encoding: "utf8" });
+    const resolved = [...trace.matchAll(/Module name '(fiberlet[^']*)' was successfully resolved to '([^']+)'/g)].map((m) => `${m[1]} -> ${m[2].slice(m[2].indexOf("dist/"))}`);
+    expect([...new Set(resolved)].sort()).toEqual([
+      "fiberlet -> dist/cjs/runtime/index.d.ts",
+      "fiberlet -> dist/esm/runtime/index.d.ts",
+      "fiberlet/protocol -> dist/cjs/runtime/protocol.d.ts",
+      "fiberlet/protocol -> dist/esm/runtime/protocol.d.ts",
+    ]);
+  });
+
   it("bundles with Rollup as it is (no CommonJS plugin) and runs", async () => {
     const warnings: string[] = [];
     const entry = join(project, "rollup-entry.mjs");
