@@ -17,12 +17,25 @@ let warned = false;
 
 export function backendMode(): BackendMode {
   if (mode === undefined) {
-    const env = typeof process === "object" && process?.env ? process.env.FIBERLET_BACKEND : undefined;
+    const env = backendVariable();
     if (env === undefined || env === "" || env === "auto") mode = "auto";
     else if (env === "native" || env === "continuation") mode = env;
     else throw new FiberError(`FIBERLET_BACKEND must be "auto", "native" or "continuation", not ${JSON.stringify(env)}`);
   }
   return mode;
+}
+
+/**
+ * FIBERLET_BACKEND, or undefined where there is no environment (browsers)
+ * or reading it is not allowed (Deno without --allow-env throws NotCapable):
+ * then the default applies, rather than every new Fiber throwing.
+ */
+function backendVariable(): string | undefined {
+  try {
+    return typeof process === "object" && process?.env ? process.env.FIBERLET_BACKEND : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The addon, loaded on first need (never in continuation mode). */
