@@ -7,7 +7,7 @@ import { transformSync } from "@babel/core";
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { readdirSync } from "node:fs";
 import { rollup } from "rollup";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +18,7 @@ let project: string;
 
 /** Installs a copy of the built package at `dir` (package.json, dist/ and
  * native/), stamped with `version` and, to make it incompatible, `protocol`. */
-function installCopy(dir: string, version: string, options: { protocol?: number; addon?: boolean } = {}): void {
+function installCopy(dir: string, version: string, options: { protocol?: number; addon?: boolean; extraExport?: string } = {}): void {
   mkdirSync(dir, { recursive: true });
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
   writeFileSync(join(dir, "package.json"), JSON.stringify({ ...pkg, version, scripts: {} }, null, 2));
@@ -29,6 +29,13 @@ function installCopy(dir: string, version: string, options: { protocol?: number;
     let text = readFileSync(registry, "utf8").replace(/VERSION = "[^"]*"/, `VERSION = "${version}"`);
     if (options.protocol !== undefined) text = text.replace(/PROTOCOL = \d+/, `PROTOCOL = ${options.protocol}`);
     writeFileSync(registry, text);
+    if (options.extraExport !== undefined) {
+      // A newer API: one more member in the shared API object.
+      const index = join(dir, "dist", build, "runtime/index.js");
+      const api = readFileSync(index, "utf8").replace(/(shared\)?\("api", \{ [^}]*?)( \}\);)/, `$1, ${options.extraExport}: 0$2`);
+      if (!api.includes(`${options.extraExport}: 0`)) throw new Error(`installCopy: no API object in ${index}`);
+      writeFileSync(index, api);
+    }
   }
   mkdirSync(join(dir, "native"));
   cpSync(join(root, "native/binding.gyp"), join(dir, "native/binding.gyp"));
@@ -38,14 +45,15 @@ function installCopy(dir: string, version: string, options: { protocol?: number;
   }
 }
 
-/** A library with its own nested copy of fiberlet: `lib` re-exports that
- * copy's API, `lib/protocol` its emitted-code runtime. */
-function installLibrary(at: string, version: string, options: { protocol?: number } = {}): void {
+/** A library (named after its directory) with its own nested copy of
+ * fiberlet: `lib` re-exports that copy's API, `lib/protocol` its
+ * emitted-code runtime. */
+function installLibrary(at: string, version: string, options: { protocol?: number; extraExport?: string } = {}): void {
   mkdirSync(at, { recursive: true });
   writeFileSync(
     join(at, "package.json"),
     JSON.stringify({
-      name: "lib",
+      name: basename(at),
       version: "1.0.0",
       exports: {
         ".": { import: "./index.mjs", require: "./index.cjs" },
@@ -89,9 +97,7 @@ beforeAll(() => {
   installCopy(join(project, "node_modules/fiberlet"), "0.1.0");
   installLibrary(join(project, "node_modules/lib"), "0.2.0");
   installLibrary(join(project, "node_modules/old-lib"), "0.0.9", { protocol: 0 });
-  // old-lib is a library too, under its own name
-  const oldPkg = join(project, "node_modules/old-lib/package.json");
-  writeFileSync(oldPkg, readFileSync(oldPkg, "utf8").replace('"name":"lib"', '"name":"old-lib"'));
+  installLibrary(join(project, "node_modules/new-lib"), "0.3.0", { extraExport: "sleep" });
 });
 
 // The scenarios print JSON; the checks are the same for every combination.
@@ -215,6 +221,20 @@ describe("copies of fiberlet in one thread share one runtime", () => {
     expect(message).toContain(`fiberlet 0.1.0 (protocol 1) at file://${first}`);
     expect(message).toMatch(/incompatible copies of fiberlet/);
   });
+
+  it("a later copy of the same protocol whose API has more members than the first one's fails to load", () => {
+    const first = join(project, "node_modules/fiberlet/dist/cjs/runtime/registry.js");
+    const out = run(
+      "newer-api.cjs",
+      `require("fiberlet");
+       try { require("new-lib"); console.log("loaded"); }
+       catch (e) { console.log(JSON.stringify([e.name, e.message])); }`,
+    );
+    const [name, message] = JSON.parse(out) as [string, string];
+    expect(name).toBe("FiberError");
+    expect(message).toContain("fiberlet 0.3.0 (protocol 1) at ");
+    expect(message).toContain(`exports sleep, which fiberlet 0.1.0 (protocol 1) at ${first}, loaded first in this thread, lacks`);
+  });
 });
 
 describe("the ES module build", () => {
@@ -263,7 +283,7 @@ describe("the ES module build", () => {
       "fiberlet/protocol -> dist/cjs/runtime/protocol.d.ts",
       "fiberlet/protocol -> dist/esm/runtime/protocol.d.ts",
     ]);
-  });
+  }, 120_000); // one tsc run: seconds alone, much more on a busy machine
 
   it("bundles with Rollup as it is (no CommonJS plugin) and runs", async () => {
     const warnings: string[] = [];
