@@ -29,6 +29,7 @@ export interface FiberletPlugin {
   name: "fiberlet";
   enforce: "pre";
   config(): { optimizeDeps: { include: string[] } };
+  configResolved(config: { root: string; cacheDir: string }): void;
   transform: {
     filter: { id: RegExp; code: string };
     handler(this: TransformContext, code: string, id: string): Promise<Compiled | null>;
@@ -65,6 +66,10 @@ export function fiberlet(options: FiberletRollupOptions = {}): FiberletPlugin {
     throw new TypeError(`fiberlet/rollup: unknown option ${JSON.stringify(extra[0])} (the options are include, exclude, babel and emitAddon)`);
   }
   const wanted = createFilter(include, exclude);
+  // Vite's: the project root, and its pre-bundled dependencies (the
+  // runtime among them), which are never compiled.
+  let root = process.cwd();
+  let prebundled: string | null = null;
   const plugin: FiberletPlugin = {
     name: "fiberlet",
     // In Vite, before its own TypeScript and JSX transforms and import analysis.
@@ -75,6 +80,10 @@ export function fiberlet(options: FiberletRollupOptions = {}): FiberletPlugin {
       // find it on the first page load, re-bundle its dependencies and reload.
       return { optimizeDeps: { include: [...RUNTIME] } };
     },
+    configResolved(config) {
+      root = config.root;
+      prebundled = config.cacheDir + sep;
+    },
     transform: {
       // Rollup >= 4.38 and Rolldown skip the handler (and the parse) of a
       // module whose code never mentions the directive; the handler checks
@@ -83,9 +92,9 @@ export function fiberlet(options: FiberletRollupOptions = {}): FiberletPlugin {
       async handler(code, id) {
         if (!code.includes("use fiber") || !SCRIPT.test(id)) return null;
         const file = id.split("?")[0];
-        if (!wanted(file) || (OWN_BUILD && file.startsWith(OWN_BUILD))) return null;
+        if (!wanted(file) || (OWN_BUILD && file.startsWith(OWN_BUILD)) || (prebundled && file.startsWith(prebundled))) return null;
         try {
-          return await compile(code, file, babel, process.cwd());
+          return await compile(code, file, babel, root);
         } catch (err) {
           if (!(err instanceof CompileError)) throw err;
           return this.error({ message: err.message, frame: err.frame, id: file }, err.loc);

@@ -95,12 +95,21 @@ describe("the examples in Chromium", () => {
       const logged: string[] = [];
       const logger = vite.createLogger("info");
       logger.info = logger.warn = logger.error = (message: string) => void logged.push(message);
+      // Which modules the plugin compiles.
+      const plugin = fiberlet();
+      const compiled: string[] = [];
+      const handler = plugin.transform.handler;
+      plugin.transform.handler = async function (code, id) {
+        const out = await handler.call(this, code, id);
+        if (out) compiled.push(id.slice(project.length + 1));
+        return out;
+      };
       const server = await vite.createServer({
         root: project,
         configFile: false,
         customLogger: logger,
         cacheDir: join(project, `.cache-${version}-dev`),
-        plugins: [fiberlet()],
+        plugins: [plugin],
         server: { host: "127.0.0.1", port: 0, strictPort: false },
       });
       try {
@@ -115,6 +124,10 @@ describe("the examples in Chromium", () => {
         expect(run.errors).toEqual([]);
         expect(run.loads).toBe(1);
         expect(logged.filter((m) => /new dependencies|reload/i.test(m))).toEqual([]);
+        // The marked sources, and not Vite's pre-bundled runtime (which
+        // mentions the directive in its messages).
+        const marked = [...Object.keys(expected).filter((p) => p !== "app").map((p) => `${p}.js`), "app/main.ts", "app/walk.js"];
+        expect(compiled.map((id) => id.split("?")[0]).sort()).toEqual(marked.sort());
       } finally {
         await server.close();
       }

@@ -132,6 +132,27 @@ describe("fiberlet/rollup in Rollup", () => {
     }
   });
 
+  it("says what to install when a TypeScript module needs @babel/preset-typescript and the project has none", async () => {
+    const bare = installedProject("no-preset", ["@babel/core"]);
+    const url = pathToFileURL(join(bare, "node_modules/fiberlet/dist/esm/rollup.mjs")).href;
+    const plugin = ((await import(/* @vite-ignore */ url)) as { default: FiberletRollup }).default;
+    const file = join(bare, "main.ts");
+    writeFileSync(file, '"use fiber";\nexport function f(g: () => number): number { return g(); }\n');
+    // Rollup's project is the working directory (this repository has the preset).
+    const cwd = process.cwd();
+    process.chdir(bare);
+    const error = await rollup({ input: file, plugins: [plugin()], external: [/^fiberlet/] })
+      .then(
+        () => null,
+        (e: RollupError) => e,
+      )
+      .finally(() => process.chdir(cwd));
+    expect(error?.plugin).toBe("fiberlet");
+    expect(error?.message).toMatch(
+      /main\.ts: fiberlet\/rollup compiles TypeScript with @babel\/preset-typescript: npm install --save-dev @babel\/preset-typescript$/,
+    );
+  });
+
   it("says which option it does not know", () => {
     expect(() => fiberlet({ includes: "*.js" } as never)).toThrow(
       new TypeError('fiberlet/rollup: unknown option "includes" (the options are include, exclude, babel and emitAddon)'),
