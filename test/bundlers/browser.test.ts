@@ -4,7 +4,7 @@
 // the same programs give on Node (examples/run.mjs), with no error in the
 // console. No CommonJS plugin anywhere: the runtime is ES modules.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
@@ -145,6 +145,11 @@ describe("the examples in Chromium", () => {
         plugins: [fiberlet()],
         build: { outDir: out, emptyOutDir: true, sourcemap: true },
       });
+      // The runtime once: its registry key (runtime/registry.ts) survives
+      // minification (in whatever quotes), once per copy of the runtime.
+      const js = readdirSync(out, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".js"));
+      const text = js.map((f) => readFileSync(join(out, f), "utf8")).join("\n");
+      expect(text.match(/["'`]fiberlet\.runtime["'`]/g)).toHaveLength(1);
       const server = await serveDirectory(out);
       try {
         const run = await runPage(browser, server.url);
