@@ -17,8 +17,9 @@ export const run: Command = {
     "",
     "Runs <file> with Node and fiberlet/register: files with a \"use fiber\" directive are",
     "compiled as they load (cached), TypeScript types are stripped, stack traces show",
-    "original lines. Options before <file> go to Node (e.g. --inspect); arguments after",
-    "it go to the program. Same as: node --import fiberlet/register <file> [args...]",
+    "original lines. Options before <file> go to Node (e.g. --inspect, --max-old-space-size=4096:",
+    "write a value with =); arguments after it go to the program.",
+    "Same as: node --import fiberlet/register <file> [args...]",
   ].join("\n"),
   main(args) {
     const at = args.findIndex((a) => !a.startsWith("-"));

@@ -24,8 +24,8 @@ export function sourceKind(filename: string): SourceKind | null {
 }
 
 /** "use fiber" as a statement of its own: at the start of a line or after
- * `{` or `;`, ending the statement. */
-const DIRECTIVE_LIKE = /(?:^|[{;])\s*(["'])use fiber\1\s*(?:;|\}|$)/m;
+ * `{`, `;` or a comment's closing slash, ending the statement. */
+const DIRECTIVE_LIKE = /(?:^|[{;/])\s*(["'])use fiber\1\s*(?:;|\}|$)/m;
 
 /**
  * Could the file contain a "use fiber" directive? A regular expression, so
