@@ -41,10 +41,13 @@ describe("fiberlet CLI", () => {
     }
   });
 
-  it("run: the program gets its arguments, and its exit code is the CLI's", () => {
+  it("run: the program gets its arguments, and its exit code (or signal) is the CLI's", () => {
     const r = fiberlet("run", "exits.mjs", "a", "--flag");
     expect(JSON.parse(r.stdout)).toEqual(["a", "--flag"]);
     expect(r.status).toBe(3);
+    // A program ended by a signal ends the CLI with the same signal.
+    p.write({ "killed.mjs": 'process.kill(process.pid, "SIGTERM"); setTimeout(() => {}, 5000);' });
+    expect(fiberlet("run", "killed.mjs").signal).toBe("SIGTERM");
     const ts = fiberlet("run", "main.ts");
     expect(ts.status).toBe(0);
     expect(JSON.parse(ts.stdout)).toEqual({ leaves: [10, 20, 30], items: ["a", "b"] });

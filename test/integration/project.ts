@@ -19,6 +19,7 @@ export interface Project {
 
 export interface Ran {
   status: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -51,7 +52,7 @@ export function makeProject(packageJson: object = { name: "app", type: "module" 
         // The project's own cache directory, and no inherited debug output.
         env: { ...process.env, NODE_DEBUG: "", NODE_OPTIONS: "", FIBERLET_CACHE_DIR: join(dir, ".cache"), ...options.env },
       });
-      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+      return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
     },
   };
 }
