@@ -3,8 +3,10 @@
 // across marked modules of every format. This file runs on this machine's
 // Node (20: module.register plus a require hook) and, in CI, on Node 22, 24
 // and 26 through scripts/native-matrix.sh (module.registerHooks).
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { installedProject } from "../bundlers/support/project.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeProject, type Project } from "./project.js";
 
@@ -94,4 +96,23 @@ describe(`fiberlet/register on Node ${process.versions.node}`, () => {
       expect(r.stderr).not.toMatch(/code frame|\^\^\^| \| /);
     });
   }
+
+  it("without @babel/core or @babel/preset-typescript installed, says what to install, in one line", () => {
+    for (const [peers, file, source, missing] of [
+      [[], "marked.mjs", '"use fiber";\nexport const f = (g) => g();\n', "@babel/core"],
+      [["@babel/core"], "marked.ts", '"use fiber";\nexport const f = (g: () => number) => g();\n', "@babel/preset-typescript"],
+    ] as const) {
+      const dir = installedProject("register-peers", [...peers]);
+      writeFileSync(join(dir, file), source);
+      const r = spawnSync(process.execPath, ["--import", "fiberlet/register", file], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, NODE_OPTIONS: "", FIBERLET_CACHE: "0" },
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`fiberlet needs ${missing}`);
+      expect(r.stderr).toContain(`npm install --save-dev ${missing}`);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    }
+  });
 });
