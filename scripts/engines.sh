@@ -24,6 +24,8 @@ case "$(uname -s)-$(uname -m)" in
   Linux-aarch64) deno_pkg=@deno/linux-arm64-glibc; bun_pkg=@oven/bun-linux-aarch64 ;;
   *) echo "engines: only Linux x64/arm64 is supported" >&2; exit 2 ;;
 esac
+# Bun's x64 build needs AVX2; its baseline build runs on older CPUs.
+if [ "$bun_pkg" = @oven/bun-linux-x64 ] && ! grep -qw avx2 /proc/cpuinfo; then bun_pkg=@oven/bun-linux-x64-baseline; fi
 
 # Unpacks <package>@<version> into the cache once; prints its directory.
 fetch() {
