@@ -14,6 +14,7 @@ import { types as t } from "@babel/core";
 import { childNodes, mapChildren, renamed } from "./nodes.js";
 import { isAnonymousFunction, nameFunction } from "./linearize.js";
 import { ARGS_SLOT, NEW_TARGET_SLOT, SUPER_CALL_SLOT, SUPER_SLOT, THIS_SLOT, type Frame, type SitePlan, type Slot } from "./frame.js";
+import { siteArguments, slotKey, type CaptureHelpers } from "./capture.js";
 
 export interface Names {
   /** Module-level binding of the protocol object `R`. */
@@ -100,27 +101,23 @@ function localOf(slot: Slot, L: Local): string {
  * Builds the resume copy from the normalized body. Must run before the fast
  * copy is decorated in place (it reads the undecorated statements).
  */
-export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fnName: string, ctor: "base" | "derived" | null, mappedArguments = false): t.FunctionExpression {
+export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fnName: string, ctor: "base" | "derived" | null, helpers: CaptureHelpers, mappedArguments = false): t.FunctionExpression {
   const L = locals(n);
   const body = (fn.node.body as t.BlockStatement);
   const guarded = frame.guardedFinally;
   const rec = () => id(L.rec);
   const pcIs0 = () => t.binaryExpression("===", id(L.pc), t.numericLiteral(0));
   const restoring = () => t.binaryExpression("!==", id(L.pc), t.numericLiteral(0));
-  const saved = (slot: Slot) => mem(rec(), "$" + slot.key);
+  const saved = (slot: Slot) => mem(rec(), slotKey(slot));
   const slotByName = new Map(frame.slots.filter((s) => s.binding).map((s) => [s.name, s]));
 
-  // `this`, `arguments` and `new.target` never change: already in the record.
+  // The writer stores what can change (capture.ts): `this`, `arguments` and
+  // `new.target` are already in the record.
   const recapture = (plan: SitePlan): t.Statement[] => {
-    const ret = t.returnStatement(t.callExpression(mem(id(n.R), "cap"), [rec()]));
+    const values = siteArguments(helpers.written, plan, (slot) => slotValue(slot, L, true));
+    const ret = t.returnStatement(t.callExpression(id(helpers.writer), [rec(), t.numericLiteral(plan.k), ...values]));
     suspensionReturns.add(ret);
-    return [
-      set(mem(rec(), "k"), t.numericLiteral(plan.k)),
-      // A derived constructor's `this` changes when super() runs here.
-      ...[...plan.live].filter((slot) => slot.binding || (ctor === "derived" && slot.key === THIS_SLOT)).map((slot) => set(saved(slot), slotValue(slot, L, true))),
-      ...(guarded ? [set(id(L.U), t.booleanLiteral(true))] : []),
-      ret,
-    ];
+    return [...(guarded ? [set(id(L.U), t.booleanLiteral(true))] : []), ret];
   };
 
   const siteStatement = (s: t.ExpressionStatement, plan: SitePlan): t.Statement => {
@@ -406,7 +403,7 @@ function isResumeDeclaration(s: t.Statement, n: Names): boolean {
   return t.isVariableDeclaration(s) && s.declarations.length === 1 && t.isIdentifier(s.declarations[0].id) && n.resumeNames.has(s.declarations[0].id.name);
 }
 
-/** The `return R.cap(rec)` of recaptures: they hand on the sentinel. */
+/** The `return writer(rec, ...)` of recaptures: they hand on the sentinel. */
 const suspensionReturns = new WeakSet<t.Node>();
 
 /**
@@ -523,42 +520,32 @@ export function decorateFast(
   fn: NodePath<t.Function>,
   frame: Frame,
   n: Names,
-  fnName: string,
-  resumeRef: () => t.Expression,
+  helpers: CaptureHelpers,
   ctor: "base" | "derived" | null,
   /** `R` member the prologue takes its entry flag from (see fieldsFirst). */
   entryFlag = "m",
-  /** Sloppy, simple parameters: `arguments` maps them (see aliasParameters). */
-  mappedArguments = false,
 ): void {
   const L = locals(n);
   const body = fn.node.body as t.BlockStatement;
   const guarded = frame.guardedFinally;
   const params = fn.node.params as t.Identifier[];
   for (const plan of frame.sites) {
-    const record = t.objectExpression([
-      t.objectProperty(id("r"), resumeRef()),
-      t.objectProperty(id("n"), t.nullLiteral()),
-      t.objectProperty(id("k"), t.numericLiteral(plan.k)),
-      ...frame.slots.map((slot) => t.objectProperty(
-        t.isValidIdentifier("$" + slot.key) ? id("$" + slot.key) : t.stringLiteral("$" + slot.key),
-        plan.live.has(slot) ? slotValue(slot, L, false, n, ctor === "derived") : t.identifier("undefined"),
-      )),
-      ...(mappedArguments && frame.usesArguments && params.length ? [t.objectProperty(id(MAPPED_KEY), mappedParamsProbe(params, n))] : []),
+    const values = siteArguments(helpers.order, plan, (slot) => slotValue(slot, L, false, n, ctor === "derived"));
+    const save = t.callExpression(id(helpers.saver), [
+      t.numericLiteral(plan.k),
+      ...(helpers.mapped ? [mappedParamsProbe(params, n)] : []),
+      ...values,
     ]);
+    // Entered from marked code: save the frame and hand the sentinel on.
+    // Else the saver, called bare, refuses the suspension; its outcome is
+    // the call's (never the sentinel).
+    const outcome = t.conditionalExpression(id(L.E), save, t.callExpression(id(helpers.saver), []));
     const temp = plan.temp.name;
-    const save = t.blockStatement([
-      ...(guarded ? [set(id(L.U), t.booleanLiteral(true))] : []),
-      t.returnStatement(t.callExpression(mem(id(n.R), "cap"), [record])),
-    ]);
-    const canSave = id(L.E);
-    const onSentinel = t.ifStatement(
+    const suspends = t.logicalExpression("&&",
       t.binaryExpression("===", id(temp), id(n.S)),
-      t.blockStatement([
-        t.ifStatement(canSave, save),
-        set(id(temp), t.callExpression(mem(id(n.R), "refuse"), [t.stringLiteral(fnName)])),
-      ]),
-    );
+      t.binaryExpression("===", t.assignmentExpression("=", id(temp), outcome), id(n.S)));
+    const handOn = t.returnStatement(id(n.S));
+    const onSentinel = t.ifStatement(suspends, guarded ? t.blockStatement([set(id(L.U), t.booleanLiteral(true)), handOn]) : handOn);
     plan.path.insertBefore(set(mem(id(n.R), "m"), brandRead(plan, n)));
     plan.path.insertAfter(onSentinel);
   }
@@ -576,7 +563,7 @@ export function decorateFast(
 }
 
 /** The record key of the mapped-parameter mask (see mappedParamsProbe). */
-const MAPPED_KEY = "$$mapped";
+export const MAPPED_KEY = "$$mapped";
 
 /**
  * `R.mappedParams(arguments, count, get, set)`: which of a sloppy function's

@@ -16,9 +16,11 @@ import { isAnonymousFunction, nameFunction } from "./linearize.js";
 import { inheritLocations } from "./nodes.js";
 import { Normalizer } from "./normalize.js";
 import { boxCapturedVariables, guardLoweredConstants, planFrame, renameShadowed } from "./frame.js";
-import { buildResume, decorateFast, type Names } from "./emit.js";
+import { MAPPED_KEY, buildResume, decorateFast, type Names } from "./emit.js";
+import { captureHelpers, planCapture, type CaptureHelpers } from "./capture.js";
 import { liftNested } from "./lift.js";
 import { chooseSourceType } from "./module-format.js";
+import { annexBNames, explicitAnnexB } from "./annexb.js";
 
 interface Placement {
   stmt: NodePath;
@@ -78,6 +80,8 @@ interface FileState {
   prelude: t.Statement[];
   /** Module-level constants made so far (template objects). */
   hoisted: number;
+  /** Functions given a resume function so far (numbers their helpers). */
+  resumes: number;
   used: boolean;
 }
 
@@ -188,20 +192,18 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       : [];
     const frame = planFrame(own, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)), ctor !== null);
 
-    let resumeRef: () => t.Expression = () => t.identifier("undefined");
-    let resumeNode: t.Node | null = null;
-    if (frame.sites.length) {
-      const resume = buildResume(own, frame, names, name || "anonymous", ctor, mapped);
-      resumeNode = resume;
-      resumeRef = placeResume(path, place, resume, st, name);
-    }
+    const n = st.resumes++;
+    const helpers = planCapture(own, frame, { saver: `${names.p}s${n}`, writer: `${names.p}w${n}` }, ctor === "derived", mapped);
+    const placedNodes = frame.sites.length
+      ? placeResume(path, place, buildResume(own, frame, names, name || "anonymous", ctor, helpers, mapped), st, name, `${names.p}r${n}`, helpers)
+      : [];
     if (factories.length) {
       for (const f of factories) st.done.add(f);
       place.insert(factories, st);
     }
-    decorateFast(own, frame, names, name, resumeRef, ctor, fieldsFirst(path) ? "e" : "m", mapped);
+    decorateFast(own, frame, names, helpers, ctor, fieldsFirst(path) ? "e" : "m");
     inheritLocations(node);
-    if (resumeNode) inheritLocations(resumeNode, node.loc);
+    for (const placedNode of placedNodes) inheritLocations(placedNode, node.loc);
     brand(path, st);
   }
 
@@ -212,21 +214,27 @@ export default declare((api: { assertVersion(range: number | string): void }, op
    * statement that holds it runs). It is defined as `{ name: function }`
    * so that it carries the function's own name into stack traces.
    */
-  function placeResume(path: NodePath<t.Function>, place: Placement, resume: t.FunctionExpression, st: FileState, name: string): () => t.Expression {
-    // The prefix is unique in the program, so a counter keeps names unique.
-    const rname = `${st.names.p}r${st.names.resumeNames.size}`;
+  function placeResume(path: NodePath<t.Function>, place: Placement, resume: t.FunctionExpression, st: FileState, name: string, rname: string, helpers: CaptureHelpers): t.Node[] {
+    // Recreated with their scope, never saved (frame.ts, emit.ts).
     st.names.resumeNames.add(rname);
+    st.names.resumeNames.add(helpers.saver);
+    st.names.resumeNames.add(helpers.writer);
     resume.id = null;
     st.done.add(resume);
     const named = t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(name), resume)]), t.stringLiteral(name), true);
+    const capture = captureHelpers(helpers, st.names.R, t.identifier(rname), name, MAPPED_KEY);
+    for (const decl of capture) st.done.add((decl.declarations[0].init as t.Node));
     if (place.insideClass) {
       // Private names, and a class expression's own name, are only reachable
-      // inside the class body.
-      place.stmt.insertBefore(t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname))]));
+      // inside the class body. The saver reads the resume function's
+      // binding when called, after the class exists; lifted, it would take
+      // its value too early.
+      unliftable.add(capture[0]);
+      place.stmt.insertBefore([t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname))]), ...capture]);
       place.insideClass.get("body").unshiftContainer("body", t.staticBlock([
         t.expressionStatement(t.assignmentExpression("=", t.identifier(rname), named)),
       ]));
-      return () => t.identifier(rname);
+      return [resume, ...capture];
     }
     // `let` in a block: one resume function per entry of the block (a loop
     // body's closures of each iteration get their own).
@@ -234,9 +242,13 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     decl.loc = path.node.loc;
     // Placed where it cannot see some of the function's scopes (placement()):
     // a factory call would read their names too early; it stays a closure.
-    if (place.hidden) unliftable.add(decl);
-    place.insert([decl], st);
-    return () => t.identifier(rname);
+    if (place.hidden) for (const s of [decl, ...capture]) unliftable.add(s);
+    // In the order each reads the others when made (a factory call takes
+    // values): the writer, the resume function that calls it, the saver
+    // that names the resume function.
+    const [saver, writer] = capture;
+    place.insert([writer, decl, saver], st);
+    return [resume, ...capture];
   }
 
   /**
@@ -336,7 +348,9 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     const helper = quiet ? "quiet" : "brand";
     if (path.isFunctionDeclaration()) {
       const args: t.Expression[] = [t.identifier((node as t.FunctionDeclaration).id!.name)];
-      if (anonymousDefaults.has(node)) args.push(t.stringLiteral("default"));
+      // Its own name, where the plugin had to give it another binding.
+      const name = anonymousDefaults.has(node) ? "default" : annexBNames.get(node);
+      if (name !== undefined) args.push(t.stringLiteral(name));
       if (quiet && args.length > 1) args.push(t.numericLiteral(0));
       const stmt = t.expressionStatement(t.callExpression(t.memberExpression(R(), t.identifier(args.length > 1 ? "brand" : helper)), args));
       const container = path.parentPath.isExportDeclaration() ? path.parentPath.parentPath! : path.parentPath;
@@ -456,6 +470,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
             done: new WeakSet(),
             prelude: [],
             hoisted: 0,
+            resumes: 0,
             used: false,
           };
           removeDirective(program.node);
@@ -501,6 +516,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
               if (st.marked.has(path.node)) markedPaths.push(path);
             },
           });
+          for (const p of markedPaths) if (!isStrict(p)) explicitAnnexB(p);
           st.quiet = quietFunctions(markedPaths, (p) => isMarkedCallee(p, st), st.names.R);
           program.traverse({
             Function: {

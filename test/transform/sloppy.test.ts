@@ -162,6 +162,28 @@ const CASES: Record<string, string> = {
       }
       return [main(), early()];
     }`,
+  "a block function (Annex B) replaces a top-level one between two captures": `
+    function body(sw) {
+      function main(p) {
+        function f() { return 1; }
+        let s = sw(0) + f();
+        { function f() { return 2; } }
+        s += sw(1) + f() + p;
+        return s;
+      }
+      return main(5);
+    }`,
+  "a block function's implicit var (Annex B) read after a resume, and its name": `
+    function body(sw) {
+      function main(p) {
+        let s = sw(0);
+        { function f() { return 2; } }
+        s += sw(1) + f() + p;
+        switch (p) { case 5: function g() { return 3; } }
+        return [s, sw(2) + g(), f.name, g.name];
+      }
+      return main(5);
+    }`,
   "sloppy this is the global object in a plain call": `
     function body(sw) {
       function f() { return this === globalThis || typeof this; }
