@@ -20,7 +20,7 @@ export interface FiberletRollupOptions {
   exclude?: FilterPattern;
   /** Babel options for the compile: plugins and presets run next to fiberlet's, the rest overrides its defaults. */
   babel?: TransformOptions;
-  /** Node bundles: emit the native addon as an asset and load it from there (the bundle then runs without fiberlet installed). */
+  /** Rollup Node bundles: emit the native addon as an asset and load it from there (the bundle then runs without fiberlet installed). Not in Vite. */
   emitAddon?: boolean;
 }
 
@@ -81,6 +81,14 @@ export function fiberlet(options: FiberletRollupOptions = {}): FiberletPlugin {
       return { optimizeDeps: { include: [...RUNTIME] } };
     },
     configResolved(config) {
+      if (emitAddon) {
+        // Vite resolves the asset URL for the browser ("/assets/...") and
+        // does not write assets in SSR builds; SSR keeps node_modules
+        // external by default, and the installed package loads its addon.
+        throw new TypeError(
+          "fiberlet/rollup: emitAddon is for Rollup builds; in Vite, leave fiberlet external in SSR builds (the default) so the installed package loads its addon",
+        );
+      }
       root = config.root;
       prebundled = config.cacheDir + sep;
     },

@@ -274,6 +274,12 @@ console.log(JSON.stringify(seen));
       expect(readdirSync(join(deploy, "assets"))).toEqual([assets[0].slice("assets/".length)]);
       expect(runBundle(join(deploy, file), "native")).toEqual(["stackful", ...EXPECTED.slice(1)]);
     }
+    // Vite resolves asset URLs for the browser: there, emitAddon is refused.
+    const vite = await import("vite");
+    const refused = await vite
+      .build({ root: dir, configFile: false, logLevel: "silent", plugins: [fiberlet({ emitAddon: true })], build: { ssr: join(dir, "app.js"), write: false } })
+      .then(() => null, (e: Error) => e.message);
+    expect(refused).toMatch(/^fiberlet\/rollup: emitAddon is for Rollup builds; in Vite, leave fiberlet external in SSR builds/);
     // The same bundle without emitAddon, deployed alone, has no addon to load.
     const deploy = mkdtempSync(join(tmpdir(), "fiberlet-deploy-none-"));
     const bundle = await rollup({ input: join(dir, "app.js"), plugins: [fiberlet(), nodeResolve()] });
