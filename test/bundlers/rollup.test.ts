@@ -262,6 +262,19 @@ console.log(JSON.stringify(seen));
     expect(runBundle(join(dir, "out/app.mjs"))).toEqual(EXPECTED);
   });
 
+  it("a Vite 8 SSR build keeps fiberlet external, and the installed package loads its addon", async () => {
+    const dir = sources("node-vite-ssr", { "app.js": APP, "unmarked.js": UNMARKED });
+    const vite = await import("vite");
+    await vite.build({
+      root: project,
+      configFile: false,
+      logLevel: "silent",
+      plugins: [fiberlet()],
+      build: { ssr: join(dir, "app.js"), outDir: join(dir, "out"), emptyOutDir: true },
+    });
+    expect(runBundle(join(dir, "out/app.js"))).toEqual(EXPECTED);
+  });
+
   it("with emitAddon: the bundle carries the addon and runs where fiberlet is not installed (ES module and CommonJS output)", async () => {
     const dir = sources("node-emit", { "app.js": APP, "unmarked.js": UNMARKED });
     for (const [format, file] of [["es", "app.mjs"], ["cjs", "app.cjs"]] as const) {
