@@ -71,14 +71,26 @@ describe("fiberlet/rollup in Rollup", () => {
       "a.js": '"use fiber";\nimport { b } from "./b.js";\nexport function a(f) { return f() + b(f); }\n',
       "b.js": '"use fiber";\nexport function b(f) { return f(); }\n',
     });
+    const warnings: string[] = [];
     const out = async (options: Parameters<FiberletRollup>[0]) => {
-      const bundle = await rollup({ input: join(dir, "a.js"), plugins: [fiberlet(options)], external: [/^fiberlet/] });
+      const bundle = await rollup({
+        input: join(dir, "a.js"),
+        plugins: [fiberlet(options)],
+        external: [/^fiberlet/],
+        onwarn: (w) => void warnings.push(w.message),
+      });
       return (await bundle.generate({ format: "es" })).output[0].code;
     };
     const resumable = /function b\(f\) \{\s*return f\(\);\s*\}/;
     expect(await out({})).not.toMatch(resumable);
+    expect(warnings).toEqual([]);
     expect(await out({ exclude: "**/b.js" })).toMatch(resumable);
     expect(await out({ include: ["**/a.js"] })).toMatch(resumable);
+    // Rollup itself says that the directive of a module left out was ignored.
+    expect(warnings).toEqual([
+      expect.stringMatching(/Module level directives cause errors when bundled, "use fiber" in ".*b\.js" was ignored/),
+      expect.stringMatching(/"use fiber" in ".*b\.js" was ignored/),
+    ]);
   });
 
   it("returns a map of its own step that chains with the plugins before it and with TypeScript", async () => {
