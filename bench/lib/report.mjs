@@ -93,9 +93,9 @@ export function formatResults(workloads, summaries) {
 
 export function formatTargets(evaluated) {
   const rows = evaluated.map((target) => {
-    const cells = [target.label, `<= ${target.limit.toFixed(2)}`];
+    const cells = [target.label, target.absolute ? `<= ${target.limit}` : `<= ${target.limit.toFixed(2)}`];
     if (target.ratio == null) return { cells: [...cells, "-"], tail: `n/a: ${brief(target.reason, 90)}` };
-    return { cells: [...cells, target.ratio.toFixed(3), target.pass ? "pass" : "FAIL"] };
+    return { cells: [...cells, target.absolute ? target.ratio.toFixed(0) : target.ratio.toFixed(3), target.pass ? "pass" : "FAIL"] };
   });
-  return table(["target (ratio of medians, this run)", "limit", "measured", "result"], rows);
+  return table(["target (ratio of medians, this run; bytes where it says so)", "limit", "measured", "result"], rows);
 }
