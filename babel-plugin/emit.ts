@@ -120,12 +120,15 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
     return [...(guarded ? [set(id(L.U), t.booleanLiteral(true))] : []), ret];
   };
 
-  const siteStatement = (s: t.ExpressionStatement, plan: SitePlan): t.Statement => {
+  /** A call site, and the statements without sites just before it (`before`:
+   * they run, like the call, only when not restoring). */
+  const siteStatement = (s: t.ExpressionStatement, plan: SitePlan, before: t.Statement[] = []): t.Statement => {
     const call = t.cloneNode(s, true);
     const temp = plan.temp.name;
     return t.ifStatement(
       pcIs0(),
       t.blockStatement([
+        ...before,
         set(mem(id(n.R), "m"), brandRead(plan, n)),
         call,
         t.ifStatement(t.binaryExpression("===", id(temp), id(n.S)), t.blockStatement(recapture(plan))),
@@ -144,6 +147,7 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
   const inRange = (node: t.Node): t.Expression => {
     const r = frame.range.get(node);
     if (!r) return t.booleanLiteral(false);
+    if (r[0] === r[1]) return t.binaryExpression("===", id(L.pc), t.numericLiteral(r[0]));
     return t.logicalExpression("&&",
       t.binaryExpression(">=", id(L.pc), t.numericLiteral(r[0])),
       t.binaryExpression("<=", id(L.pc), t.numericLiteral(r[1])));
@@ -231,6 +235,12 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
       }
       if (!frame.range.has(s)) {
         pending.push(t.cloneNode(s, true));
+        continue;
+      }
+      const plan = frame.siteOf.get(s);
+      if (plan) {
+        out.push(siteStatement(s as t.ExpressionStatement, plan, pending));
+        pending = [];
         continue;
       }
       flush();
