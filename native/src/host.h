@@ -24,6 +24,7 @@
 
 #include "cped_guard.h"
 #include "parker.h"
+#include "signals.h"
 
 namespace fiberlet {
 
@@ -110,6 +111,8 @@ class JsThread {
 
   v8::Isolate* const isolate;
   Parker parker;  // the JS thread's own stack parks here
+  // The JS thread's signal mask, taken by fiber threads running its hosts.
+  const sigset_t signal_mask = JsThreadMask();
   Host* root = nullptr;
   Host* running = nullptr;
   bool tearing_down = false;

@@ -170,6 +170,9 @@ bool RunFiber(Host* host, FiberThread* thread) {
   JsThread* t = host->owner;
   v8::Isolate* isolate = t->isolate;
   Parker* next = nullptr;
+  // Signals as on the JS thread itself, with faults always deliverable
+  // (signals.h): a Worker created here inherits this mask.
+  thread->signal_mask.Set(t->signal_mask);
   {
     v8::Locker locker(isolate);
     isolate->Enter();

@@ -1,7 +1,6 @@
 #include "thread_pool.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <unistd.h>
 
 #if defined(__linux__)
@@ -84,11 +83,10 @@ FiberThread* ThreadPool::Acquire(size_t stack_size) {
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, stack_size);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  // Fiber threads take no asynchronous signals: they stay with the JS thread,
-  // whose handlers (libuv's) expect to run there.
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
+  // A new thread inherits our mask; it waits with asynchronous signals
+  // blocked (signals.h).
+  sigset_t idle = IdleThreadMask(), old;
+  pthread_sigmask(SIG_SETMASK, &idle, &old);
   pthread_t id;
   int err = pthread_create(&id, &attr, &FiberThread::Main, thread);
   pthread_sigmask(SIG_SETMASK, &old, nullptr);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "parker.h"
+#include "signals.h"
 
 namespace fiberlet {
 
@@ -32,6 +33,8 @@ class FiberThread {
   // Isolates this thread has locked; their per-thread V8 data is discarded
   // when the thread exits.
   std::vector<void*> isolates_used;
+  // This thread's signal mask (signals.h); only the thread itself sets it.
+  SignalMask signal_mask{IdleThreadMask()};
 
  private:
   friend class ThreadPool;
