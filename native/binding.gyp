@@ -4,22 +4,23 @@
   "targets": [
     {
       "target_name": "fiberlet",
+      # V8's and Node's C++ API, not Node-API: a binary fits one
+      # NODE_MODULE_VERSION only (build_stamp.cc records which).
       "sources": [
         "src/addon.cc",
+        "src/build_stamp.cc",
         "src/cped_guard.cc",
         "src/js_thread.cc",
         "src/switch.cc",
         "src/thread_pool.cc"
       ],
-      "include_dirs": [
-        "<!(node -p \"require('node-addon-api').include_dir\")"
-      ],
-      "defines": [
-        "NAPI_VERSION=8",
-        "NAPI_DISABLE_CPP_EXCEPTIONS",
-        "NODE_ADDON_API_DISABLE_DEPRECATED"
-      ],
       "cflags_cc": ["-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"],
+      # Bind every symbol when the binary is opened: one missing from this
+      # Node (a build for another version that slipped past the stamp check)
+      # is a catchable dlopen error, not a "symbol lookup error" that kills
+      # the process at the first call. (-z defs cannot apply: V8's and
+      # Node's symbols come from the node executable, unknown at link time.)
+      "ldflags": ["-Wl,-z,now"],
       "conditions": [
         ["OS=='mac'", {
           "xcode_settings": {

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { locateAddon, type Located } from "../runtime/native/locate.js";
 
 /** The runtime's seam, in fiberlet's ES module build (what bundlers resolve). */
 export const BUNDLED_ADDON_MODULE = /[\\/]dist[\\/]esm[\\/]runtime[\\/]native[\\/]bundled\.js$/;
@@ -29,17 +30,20 @@ function packageRoot(): string | undefined {
 /** The code of bundled.js in a bundle: the emitted addon's URL, resolved by the bundler against the chunk. */
 export function bundledAddonModule(context: EmitContext): string {
   const root = packageRoot();
-  let file: string | undefined;
+  if (!root) return context.error({ message: "fiberlet: emitAddon could not locate the fiberlet package to take the native addon from" });
+  let located: Located;
   try {
-    const nodeGypBuild = createRequire(join(root ?? __dirname, "package.json"))("node-gyp-build") as { path(dir: string): string };
-    if (root) file = nodeGypBuild.path(join(root, "native"));
+    const nodeGypBuild = createRequire(join(root, "package.json"))("node-gyp-build") as { path(dir: string): string };
+    located = locateAddon(join(root, "native"), nodeGypBuild);
   } catch (err) {
-    const detail = err instanceof Error ? err.message.trim().split("\n")[0] : String(err);
+    located = { error: err instanceof Error ? err.message.trim().split("\n")[0] : String(err) };
+  }
+  const file = located.file;
+  if (file === undefined) {
     return context.error({
-      message: `fiberlet: emitAddon found no native addon to emit (${detail}); build it with \`npm rebuild fiberlet\` (python3, make and a C++ compiler), or bundle without emitAddon`,
+      message: `fiberlet: emitAddon found no native addon for this Node.js to emit: ${located.error} Or bundle without emitAddon.`,
     });
   }
-  if (!file) return context.error({ message: "fiberlet: emitAddon could not locate the fiberlet package to take the native addon from" });
   const ref = context.emitFile({ type: "asset", name: "fiberlet.node", source: readFileSync(file) });
   return `export const BUNDLED_ADDON = import.meta.ROLLUP_FILE_URL_${ref};\n`;
 }

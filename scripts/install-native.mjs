@@ -1,8 +1,9 @@
-// "install" script: builds the native stackful backend (native/) with
-// node-gyp-build, which uses a prebuild or an existing build when one loads
-// and otherwise compiles with node-gyp. A failed build never fails the
-// installation: fiberlet then runs on its stackless backend, and the runtime's
-// loader (runtime/native/addon.ts) explains what is missing.
+// "install" script: compiles the native stackful backend (native/) with
+// node-gyp-build when no prebuilt binary (native/prebuilds) or earlier build
+// fits this Node.js; when one fits it does nothing else, so installs without
+// scripts (--ignore-scripts, pnpm) get the same addon. A failed build never
+// fails the installation: fiberlet then runs on its stackless backend, and
+// the runtime's loader (runtime/native/addon.ts) explains what is missing.
 //
 //   FIBERLET_SKIP_NATIVE=1     do not build
 //   FIBERLET_REQUIRE_NATIVE=1  exit non-zero if the build fails (CI)
@@ -45,19 +46,23 @@ try {
   giveUp("The node-gyp-build package is missing.");
 }
 
-// Keep a build (or prebuild) that loads in this Node, like node-gyp-build's
-// own check, which only runs when its helper is on PATH.
+// Keep a prebuild or build that fits this Node, judged by its build stamp
+// the way the runtime does (runtime/native/locate.ts): nothing is loaded.
+// The published package has dist/; a source checkout before its first build
+// does not, and compiles.
 if (process.env.npm_config_build_from_source !== "true") {
-  const loader = join(dirname(bin), "index.js");
-  const probe = spawnSync(
-    process.execPath,
-    ["-e", `require(${JSON.stringify(loader)})(${JSON.stringify(nativeDir)})`],
-    { stdio: "ignore" },
-  );
-  if (probe.status === 0) process.exit(0);
+  try {
+    const require = createRequire(join(root, "package.json"));
+    const { locateAddon } = require("./dist/cjs/runtime/native/locate.js");
+    if (locateAddon(nativeDir, require("node-gyp-build")).file) process.exit(0);
+  } catch {
+    // no dist/ (a source checkout) or a Node without process.getBuiltinModule: compile
+  }
 }
 
-const env = { ...process.env };
+// Straight to node-gyp: node-gyp-build's own "does it load" test would open a
+// build made for another Node.
+const env = { ...process.env, npm_config_build_from_source: "true" };
 // Build against this Node's own headers when it ships them, so no download
 // from nodejs.org is needed (node-gyp fetches headers otherwise).
 if (!env.npm_config_nodedir) {

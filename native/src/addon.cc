@@ -1,13 +1,14 @@
 // The JavaScript face of the addon: spawn, self, running, handoff, and the
 // async-context accessors. Argument checking lives here; what a switch does
-// lives in switch.cc. The functions are plain V8 callbacks (no Node-API
-// wrapping on the hot path); Node-API is used for module registration, the
-// environment cleanup hook and the libuv loop.
-#include <napi.h>
+// lives in switch.cc. The functions are plain V8 callbacks. The addon is
+// built against V8's and Node's C++ ABI (not Node-API), so it registers the
+// way such addons must: NODE_MODULE_INIT, whose entry point's name carries
+// NODE_MODULE_VERSION (Node refuses a binary built for another ABI); the
+// loader checks the stamp in build_stamp.cc before it even opens the file.
+#include <node.h>
 #include <unistd.h>
 #include <v8.h>
 
-#include <cstring>
 #include <mutex>
 
 #include "host.h"
@@ -109,6 +110,15 @@ void Handoff(const Args& args) {
   SwitchTo(t, to);
 }
 
+// suspendHazard(): string | undefined. The builtin the running host is
+// inside of that it must not be suspended in (nesting.h); the scheduler
+// asks before every switch that leaves a host.
+void SuspendHazard(const Args& args) {
+  JsThread* t = ThreadOf(args);
+  const char* hazard = t->nesting.Hazard(t->isolate);
+  if (hazard != nullptr) args.GetReturnValue().Set(Str(t->isolate, hazard));
+}
+
 // getAsyncContextFrame(): unknown
 void GetAsyncContextFrame(const Args& args) {
   v8::Isolate* isolate = args.GetIsolate();
@@ -146,15 +156,7 @@ void Stats(const Args& args) {
   args.GetReturnValue().Set(out);
 }
 
-v8::Local<v8::Value> ToV8(napi_value value) {
-  static_assert(sizeof(v8::Local<v8::Value>) == sizeof(napi_value),
-                "Node-API values are V8 handles");
-  v8::Local<v8::Value> local;
-  std::memcpy(static_cast<void*>(&local), &value, sizeof(value));
-  return local;
-}
-
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
+void Init(v8::Local<v8::Object> target, v8::Local<v8::Context> context) {
   // V8 aborts ("archived threads in combination with wasm not supported")
   // if wasm code GC runs while a host is parked; undici's fetch() uses wasm.
   // Cost: unused wasm code is never freed. Not settable from NODE_OPTIONS.
@@ -162,14 +164,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   std::call_once(flags_once, [] { v8::V8::SetFlagsFromString("--no-wasm-code-gc"); });
 
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  v8::Local<v8::Context> context = isolate->GetCurrentContext();
-  uv_loop_t* loop = nullptr;
-  napi_get_uv_event_loop(env, &loop);
-  JsThread* t = JsThread::ForIsolate(isolate, context, loop);
-  napi_add_env_cleanup_hook(
-      env, [](void* arg) { static_cast<JsThread*>(arg)->Release(); }, t);
+  JsThread* t = JsThread::ForIsolate(isolate, context, node::GetCurrentEventLoop(isolate));
+  node::AddEnvironmentCleanupHook(
+      isolate, [](void* arg) { static_cast<JsThread*>(arg)->Release(); }, t);
 
-  v8::Local<v8::Object> target = ToV8(exports).As<v8::Object>();
   v8::Local<v8::External> data = compat::NewExternal(isolate, t);
   auto method = [&](const char* name, v8::FunctionCallback callback, int length) {
     v8::Local<v8::Function> fn =
@@ -185,14 +183,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   method("getAsyncContextFrame", GetAsyncContextFrame, 0);
   method("setAsyncContextFrame", SetAsyncContextFrame, 1);
   method("stats", Stats, 0);
-  return exports;
+  method("suspendHazard", SuspendHazard, 0);
 }
 
 }  // namespace
 }  // namespace fiberlet
 
-static Napi::Object InitFiberlet(Napi::Env env, Napi::Object exports) {
-  return fiberlet::Init(env, exports);
-}
-
-NODE_API_MODULE(fiberlet, InitFiberlet)
+// Context-aware, so Workers can load it too (one JsThread per isolate).
+NODE_MODULE_INIT() { fiberlet::Init(exports, context); }

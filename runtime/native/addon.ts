@@ -15,6 +15,7 @@ import type * as Path from "node:path";
 import type * as Url from "node:url";
 import { LOCATION } from "../registry.js";
 import { BUNDLED_ADDON } from "./bundled.js";
+import { locateAddon, mismatch, type Located } from "./locate.js";
 
 // Node's builtins are fetched when the addon is loaded, not imported: the
 // runtime is bundled for browsers too, where this code never runs.
@@ -90,8 +91,8 @@ export interface NativeAddon {
 export type NativeLoad = { addon: NativeAddon; error?: undefined } | { addon?: undefined; error: string };
 
 const REBUILD_HINT =
-  "The addon is compiled when fiberlet is installed; that needs python3, make and a C++ " +
-  "compiler (g++ or clang++). Install them, then run `npm rebuild fiberlet`.";
+  "Fix: run `npm rebuild fiberlet` with this Node.js (it compiles the addon: python3, make and a C++ " +
+  "compiler, g++ or clang++).";
 
 let loaded: NativeLoad | undefined;
 
@@ -128,6 +129,8 @@ function load(): NativeLoad {
   if (BUNDLED_ADDON !== undefined && !process.env.FIBERLET_NATIVE_DIR) {
     const { fileURLToPath } = builtin<typeof Url>("node:url");
     where = BUNDLED_ADDON.startsWith("file:") ? fileURLToPath(BUNDLED_ADDON) : BUNDLED_ADDON;
+    const reason = mismatch(where);
+    if (reason) return unavailable(`${reason} Build the bundle with the Node.js it runs on.`);
     try {
       addon = createRequire(where)(where);
     } catch (err) {
@@ -139,12 +142,20 @@ function load(): NativeLoad {
       return unavailable(`could not locate the fiberlet package directory above ${LOCATION ?? "(unknown location)"}.`);
     }
     where = process.env.FIBERLET_NATIVE_DIR || join(root, "native");
+    let located: Located;
     try {
-      const nodeGypBuild = createRequire(join(root, "package.json"))("node-gyp-build") as (dir: string) => unknown;
-      addon = nodeGypBuild(where);
+      const nodeGypBuild = createRequire(join(root, "package.json"))("node-gyp-build") as { path(dir: string): string };
+      located = locateAddon(where, nodeGypBuild);
     } catch (err) {
-      return unavailable(`no usable build in ${where} (${firstLine(err)}). ${REBUILD_HINT}`);
+      return unavailable(`could not look for the addon in ${where} (${firstLine(err)}). ${REBUILD_HINT}`);
     }
+    if (located.error !== undefined) return unavailable(located.error);
+    try {
+      addon = createRequire(join(root, "package.json"))(located.file);
+    } catch (err) {
+      return unavailable(`${located.file} does not load (${firstLine(err)}). ${REBUILD_HINT}`);
+    }
+    where = located.file;
   }
   const a = addon as Partial<NativeAddon>;
   for (const name of ["spawn", "self", "running", "handoff"] as const) {
