@@ -11,7 +11,8 @@
  *   copy runs from when it suspends again (the record is reused: a fiber
  *   that keeps switching allocates nothing).
  *
- * Values are positional. Slots come in the order that lets the most sites
+ * The record has a field for each slot some site saves (a slot no site
+ * saves is never read by a resumed frame). Values are positional. Slots come in the order that lets the most sites
  * stop early: frame values first (`this`, `arguments`..., live at nearly
  * every site), then bindings by the number of sites that save them; a site
  * passes `void 0` for a slot it does not save and stops after its last one.
@@ -39,6 +40,8 @@ export interface CaptureHelpers {
   written: Slot[];
   /** The saver takes the mapped-parameter mask first (emit.ts). */
   mapped: boolean;
+  /** Slots some site saves: the record's fields. */
+  recorded: Set<Slot>;
 }
 
 /** Record key of a slot. */
@@ -54,13 +57,15 @@ export function planCapture(
 ): CaptureHelpers {
   const uses = new Map<Slot, number>(frame.slots.map((s) => [s, 0]));
   for (const plan of frame.sites) for (const slot of plan.live) uses.set(slot, uses.get(slot)! + 1);
-  const order = [...frame.slots].sort((a, b) => Number(!!a.binding) - Number(!!b.binding) || uses.get(b)! - uses.get(a)!);
+  // A slot no site saves gets no field (a resumed frame never reads it).
+  const order = frame.slots.filter((s) => uses.get(s)! > 0)
+    .sort((a, b) => Number(!!a.binding) - Number(!!b.binding) || uses.get(b)! - uses.get(a)!);
   // `this`, `arguments` and `new.target` never change in a resumed frame; a
   // derived constructor's `this` does, when super() runs after a resume.
   const written = order.filter((slot) =>
     slot.binding ? !(settled(slot, fn, mappedArguments, frame.sites[0]?.path)) : derived && slot.key === "this");
   const mapped = mappedArguments && frame.usesArguments && fn.node.params.length > 0;
-  return { ...names, order, written, mapped };
+  return { ...names, order, written, mapped, recorded: new Set(order) };
 }
 
 /** Does the binding hold one value from its first capture to the end? */

@@ -13,7 +13,7 @@ import type { NodePath } from "@babel/core";
 import { types as t } from "@babel/core";
 import { childNodes, mapChildren, renamed } from "./nodes.js";
 import { isAnonymousFunction, nameFunction } from "./linearize.js";
-import { ARGS_SLOT, NEW_TARGET_SLOT, SUPER_CALL_SLOT, SUPER_SLOT, THIS_SLOT, type Frame, type SitePlan, type Slot } from "./frame.js";
+import { ARGS_SLOT, NEW_SLOT, NEW_TARGET_SLOT, SUPER_CALL_SLOT, SUPER_SLOT, THIS_SLOT, type Frame, type SitePlan, type Slot } from "./frame.js";
 import { siteArguments, slotKey, type CaptureHelpers } from "./capture.js";
 
 export interface Names {
@@ -45,12 +45,14 @@ interface Local {
   nt: string;
   sup: string;
   supCall: string;
+  /** NEW_SLOT's value in the resume copy. */
+  made: string;
 }
 
 function locals(n: Names): Local {
   return {
     E: `${n.p}E`, U: `${n.p}U`, rec: `${n.p}rec`, v: `${n.p}v`, mode: `${n.p}mode`, pc: `${n.p}pc`,
-    self: `${n.p}this`, args: `${n.p}arguments`, nt: `${n.p}newTarget`, sup: `${n.p}super`, supCall: `${n.p}superCall`,
+    self: `${n.p}this`, args: `${n.p}arguments`, nt: `${n.p}newTarget`, sup: `${n.p}super`, supCall: `${n.p}superCall`, made: `${n.p}new`,
   };
 }
 
@@ -68,6 +70,7 @@ function slotValue(slot: Slot, L: Local, inResume: boolean, n?: Names, derived =
     return derived ? t.callExpression(mem(id(n!.R), "thisOr"), [t.arrowFunctionExpression([], t.thisExpression())]) : t.thisExpression();
   }
   if (slot.key === ARGS_SLOT) return id("arguments");
+  if (slot.key === NEW_SLOT) return t.logicalExpression("&&", t.metaProperty(id("new"), id("target")), t.thisExpression());
   if (slot.key === SUPER_SLOT) {
     // Made only when the frame is captured: the resume copy is a plain
     // function, where `super` means nothing; this arrow keeps the method's.
@@ -91,6 +94,7 @@ function localOf(slot: Slot, L: Local): string {
   switch (slot.key) {
     case THIS_SLOT: return L.self;
     case ARGS_SLOT: return L.args;
+    case NEW_SLOT: return L.made;
     case SUPER_SLOT: return L.sup;
     case SUPER_CALL_SLOT: return L.supCall;
     default: return L.nt;
@@ -108,7 +112,8 @@ export function buildResume(fn: NodePath<t.Function>, frame: Frame, n: Names, fn
   const rec = () => id(L.rec);
   const pcIs0 = () => t.binaryExpression("===", id(L.pc), t.numericLiteral(0));
   const restoring = () => t.binaryExpression("!==", id(L.pc), t.numericLiteral(0));
-  const saved = (slot: Slot) => mem(rec(), slotKey(slot));
+  // A slot no site saves has no field: its restored value is never read.
+  const saved = (slot: Slot): t.Expression => (helpers.recorded.has(slot) ? mem(rec(), slotKey(slot)) : t.unaryExpression("void", t.numericLiteral(0)));
   const slotByName = new Map(frame.slots.filter((s) => s.binding).map((s) => [s.name, s]));
 
   // The writer stores what can change (capture.ts): `this`, `arguments` and
@@ -423,8 +428,12 @@ const suspensionReturns = new WeakSet<t.Node>();
  * super() cannot run again after a resume: it had already run.
  */
 function finishLikeNew(body: t.BlockStatement, L: Local, n: Names, frame: Frame, derived: boolean): void {
+  // (A folded frame's one value is `this` when constructed, else undefined:
+  // it is both the object and the sign of `new`.)
+  const self = frame.foldsNew ? L.made : L.self;
+  const nt = frame.foldsNew ? L.made : L.nt;
   const result = (value: t.Expression) =>
-    t.callExpression(mem(id(n.R), "constructed"), [value, id(L.self), id(L.nt), ...(derived ? [t.numericLiteral(1)] : [])]);
+    t.callExpression(mem(id(n.R), "constructed"), [value, id(self), id(nt), ...(derived ? [t.numericLiteral(1)] : [])]);
   const fix = (node: t.Node): t.Node => {
     if (t.isReturnStatement(node) && !suspensionReturns.has(node)) return t.returnStatement(result(node.argument ?? t.identifier("undefined")));
     if (t.isCallExpression(node) && t.isSuper(node.callee)) {

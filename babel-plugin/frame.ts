@@ -42,11 +42,15 @@ export interface Frame {
   callsSuper: boolean;
   /** Some `finally` guards code with a call site: a capture must not run it. */
   guardedFinally: boolean;
+  /** `this` and `new.target` are kept as one value (NEW_SLOT). */
+  foldsNew: boolean;
 }
 
 export const THIS_SLOT = "this";
 export const ARGS_SLOT = "arguments";
 export const NEW_TARGET_SLOT = "newTarget";
+/** `new.target && this` of a plain function that reads neither (planFrame). */
+export const NEW_SLOT = "new";
 /** `super.x` of a method: an arrow made at capture that reads and writes it. */
 export const SUPER_SLOT = "super";
 /** `super(...)` of a derived constructor captured before it ran. */
@@ -519,7 +523,8 @@ export function planFrame(
   sites: Map<t.ExpressionStatement, Site>,
   resumeNames: Set<string>,
   temps: Set<string>,
-  constructorLike: boolean,
+  /** Can the function be called with `new`: a plain function, or a class constructor. */
+  constructorLike: "plain" | "class" | null,
 ): Frame {
   const slots: Slot[] = [];
   const slotOf = new Map<Binding, Slot>();
@@ -592,8 +597,11 @@ export function planFrame(
     },
   });
   // A frame that may belong to `new` keeps its `this` and `new.target` to
-  // finish the construction when resumed.
-  if (constructorLike && planned.length) {
+  // finish the construction when resumed. A plain function that reads
+  // neither keeps one value, `new.target && this`: its `this` when it was
+  // constructed, else undefined (a plain call).
+  const foldsNew = constructorLike === "plain" && planned.length > 0 && !usesThis && !usesNewTarget;
+  if (constructorLike && planned.length && !foldsNew) {
     usesThis = true;
     usesNewTarget = true;
   }
@@ -609,6 +617,7 @@ export function planFrame(
   if (usesThis) addSlot(THIS_SLOT, null, true);
   if (usesArguments) addSlot(ARGS_SLOT, null, true);
   if (usesNewTarget) addSlot(NEW_TARGET_SLOT, null, true);
+  if (foldsNew) addSlot(NEW_SLOT, null, true);
   if (usesSuper) addSlot(SUPER_SLOT, null, true);
   if (callsSuper) addSlot(SUPER_CALL_SLOT, null, true);
   for (const plan of planned) {
@@ -646,7 +655,7 @@ export function planFrame(
       if (finalizer && (range.has(block) || (handler && range.has(handler)))) guardedFinally = true;
     },
   });
-  return { slots, slotOf, sites: planned, siteOf, range, usesThis, usesArguments, usesNewTarget, usesSuper, callsSuper, guardedFinally };
+  return { slots, slotOf, sites: planned, siteOf, range, usesThis, usesArguments, usesNewTarget, usesSuper, callsSuper, guardedFinally, foldsNew };
 }
 
 /** Is a block-scoped binding initialized when control is at `at`? */

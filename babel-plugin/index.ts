@@ -190,7 +190,8 @@ export default declare((api: { assertVersion(range: number | string): void }, op
         keep: (n) => unliftable.has(n),
       })
       : [];
-    const frame = planFrame(own, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)), ctor !== null);
+    const frame = planFrame(own, normalizer.sites, names.resumeNames, new Set(normalizer.temps.map((x) => x.name)),
+      ctor === null ? null : t.isClassMethod(node) ? "class" : "plain");
 
     const n = st.resumes++;
     const helpers = planCapture(own, frame, { saver: `${names.p}s${n}`, writer: `${names.p}w${n}` }, ctor === "derived", mapped);
