@@ -31,6 +31,9 @@ export class Workspace {
     cpSync(join(root, "package.json"), join(this.packageDir, "package.json"));
     if (existsSync(join(root, "dist"))) cpSync(join(root, "dist"), join(this.packageDir, "dist"), { recursive: true });
     symlinkSync(join(root, "node_modules"), join(this.packageDir, "node_modules"), "dir");
+    // The runtime finds its native addon in its own package (native/, with
+    // the build or the prebuilds), never from the working directory.
+    symlinkSync(join(root, "native"), join(this.packageDir, "native"), "dir");
     symlinkSync(join(root, "node_modules/regenerator-runtime"), join(modules, "regenerator-runtime"), "dir");
     this.variants = new Map();
   }
