@@ -15,6 +15,7 @@ import { bindAsyncContext, type AsyncContext, type Stores } from "./async-contex
 import { nativeBackend } from "./backend.js";
 import { FiberError, cannotSuspend } from "./errors.js";
 import type { Host, NativeAddon } from "./native/addon.js";
+import { assertSuspendable } from "./nesting.js";
 import { FM, R, S, resumeFrames, type FrameRecord } from "./protocol.js";
 
 export const enum Kind {
@@ -174,6 +175,8 @@ export function transfer(to: Task, value: unknown, mode: number, fromMarked: unk
         "Node's async context stack belongs to the whole thread. Switch after the scope returns.",
     );
   }
+  // A hand-off to another host leaves the active host's stack suspended.
+  if (to.kind !== Kind.Stackless && !isActiveHost(to)) assertSuspendable(nativeBackend().addon);
   if (currentKind === Kind.Stackless) {
     if (!fromMarked) {
       throw cannotSuspend(

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "cped_guard.h"
+#include "nesting.h"
 #include "parker.h"
 #include "signals.h"
 
@@ -113,6 +114,8 @@ class JsThread {
   Parker parker;  // the JS thread's own stack parks here
   // The JS thread's signal mask, taken by fiber threads running its hosts.
   const sigset_t signal_mask = JsThreadMask();
+  // Builtins a host must not suspend inside (nesting.h).
+  NestingGuard nesting;
   Host* root = nullptr;
   Host* running = nullptr;
   bool tearing_down = false;

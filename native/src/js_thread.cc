@@ -121,6 +121,8 @@ JsThread::JsThread(v8::Isolate* isolate, v8::Local<v8::Context> context, uv_loop
   v8::Local<v8::Script> script = v8::Script::Compile(context, source).ToLocalChecked();
   halt.Reset(isolate, script->Run(context).ToLocalChecked().As<v8::Function>());
 
+  nesting.Learn(isolate, context);
+
   root = Host::NewRoot(this);
   running = root;
   NewWrapper(context, root, v8::Undefined(isolate));

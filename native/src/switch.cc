@@ -153,6 +153,7 @@ bool SwitchTo(JsThread* t, Host* to) {
   }
   Commit(t, from, to, Wake::kResume, From::kSuspends);
   Transfer(t, from, to);
+  t->nesting.OnWake(isolate);
   ApplyWake(t, from);
   return true;
 }
@@ -187,6 +188,7 @@ bool RunFiber(Host* host, FiberThread* thread) {
       host->context.Reset();
       v8::Context::Scope context_scope(context);
       v8::Local<v8::Function> entry = t->TakeEntry(host);
+      t->nesting.OnWake(isolate);
 
       Host* target = nullptr;
       Wake why = Wake::kResume;
