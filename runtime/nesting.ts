@@ -18,6 +18,10 @@ const advice: Record<string, string> = {
     "resumed out of order would corrupt it. This covers join, toString and toLocaleString of " +
     "arrays and typed arrays, and String(array) or `${array}`. Compute the element strings " +
     "first (for example with map), then join them",
+  "JSON.stringify":
+    "on this Node (V8 12) the serializers of JSON.stringify calls in progress must finish in the " +
+    "order they started, and a suspended one resumed out of order would abort the process. Compute " +
+    "the values first (toJSON, getters, replacer and Proxy traps must not switch), then stringify",
   "Error.prepareStackTrace":
     "V8 formats one stack trace at a time per isolate: while a fiber is suspended inside " +
     "Error.prepareStackTrace, every other fiber would get V8's default format. Switch before " +

@@ -14,7 +14,8 @@
 //   find their receiver and V8 stops the process (SIGTRAP in JoinStackPop).
 // - JSON.stringify (V8 12, Node 22) registers its C++ serializer in a list
 //   that must shrink in LIFO order: two hosts suspended inside it, resumed
-//   out of order, abort V8 (to_destroy_before_sudden_shutdown_).
+//   out of order, abort V8 (to_destroy_before_sudden_shutdown_; see
+//   shutdown_list.h).
 // - Error.prepareStackTrace runs with one isolate-wide "formatting" flag set:
 //   while a host is suspended inside it, every other host gets V8's default
 //   stack format.
@@ -32,6 +33,7 @@
 
 #include <cstdint>
 
+#include "shutdown_list.h"
 #include "v8_compat.h"
 
 namespace fiberlet {
@@ -44,7 +46,10 @@ class NestingGuard {
 
   // The running host starts (or resumes) running: joins already in progress
   // belong to other hosts.
-  void OnWake(v8::Isolate* isolate) { baseline_ = JoinDepth(isolate); }
+  void OnWake(v8::Isolate* isolate) {
+    baseline_ = JoinDepth(isolate);
+    serializers_baseline_ = serializers_.Depth(isolate);
+  }
 
   // What the running host is inside of that forbids suspending it, or
   // nullptr.
@@ -60,6 +65,8 @@ class NestingGuard {
   Address array_map_ = 0;  // the join stack's map (FixedArray)
   Address hole_ = 0;       // an empty entry of the join stack
   int baseline_ = 0;
+  ShutdownListWatch serializers_;  // JSON.stringify on V8 12
+  size_t serializers_baseline_ = 0;
 };
 
 // ---- implementation ---------------------------------------------------------
@@ -112,6 +119,7 @@ inline void NestingGuard::Probe(const v8::FunctionCallbackInfo<v8::Value>& info)
 }
 
 inline void NestingGuard::Learn(v8::Isolate* isolate, v8::Local<v8::Context> context) {
+  serializers_.Learn(isolate, context);
 #if defined(V8_COMPRESS_POINTERS)
   (void)isolate;
   (void)context;
@@ -170,6 +178,7 @@ inline int NestingGuard::JoinDepth(v8::Isolate* isolate) const {
 
 inline const char* NestingGuard::Hazard(v8::Isolate* isolate) const {
   if (JoinDepth(isolate) > baseline_) return "Array.prototype.join";
+  if (serializers_.Depth(isolate) > serializers_baseline_) return "JSON.stringify";
   return nullptr;
 }
 

@@ -7,6 +7,7 @@ import { expect, it } from "vitest";
 import { describeNative, report, runFixture } from "./helpers";
 
 const join = "FiberError: cannot suspend a fiber inside Array.prototype.join";
+const stringify = "FiberError: cannot suspend a fiber inside JSON.stringify";
 const stackTrace = "FiberError: cannot suspend a fiber inside Error.prepareStackTrace";
 
 describeNative("switching inside builtins whose V8 state assumes nesting", () => {
@@ -32,6 +33,17 @@ describeNative("switching inside builtins whose V8 state assumes nesting", () =>
       mainInside: join,
       hAfter: "ran",
     });
+  });
+
+  it("fibers suspended inside JSON.stringify resumed in creation order: right values, or on Node 22 a FiberError each, never an abort", () => {
+    const r = runFixture("nesting.cjs", [], ["json-order"]);
+    expect(r.signal, r.stderr).toBe(null);
+    expect(r.status, r.stderr).toBe(0);
+    // Only V8 12 keeps the serializers in a list that must shrink in order.
+    const guarded = process.versions.v8.startsWith("12.");
+    expect(report(r).results).toEqual(
+      [0, 1, 2].map((i) => JSON.stringify({ a: guarded ? stringify : `value ${i}` })),
+    );
   });
 
   it("a fiber cannot suspend inside Error.prepareStackTrace, so the main fiber keeps its own format", () => {
