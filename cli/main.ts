@@ -14,6 +14,7 @@ import { isCompileError, isSetupError } from "../register/diagnostic.js";
 const commands: Record<string, () => Command> = {
   run: () => require("./run.js").run,
   build: () => require("./build.js").build,
+  check: () => require("./check.js").check,
 };
 
 function version(): string {
