@@ -34,6 +34,8 @@ export interface CaptureHelpers {
   saver: string;
   /** Name of the writer (resume copy). */
   writer: string;
+  /** Name of the record constructor. */
+  record: string;
   /** The saver's slots, in parameter order. */
   order: Slot[];
   /** The writer's slots (those a resumed frame can change), in order. */
@@ -50,7 +52,7 @@ export const slotKey = (slot: Slot): string => "$" + slot.key;
 export function planCapture(
   fn: NodePath<t.Function>,
   frame: Frame,
-  names: { saver: string; writer: string },
+  names: { saver: string; writer: string; record: string },
   derived: boolean,
   /** Sloppy simple parameters that `arguments` may write (emit.ts). */
   mappedArguments: boolean,
@@ -88,35 +90,53 @@ const R = (runtime: string, key: string) => t.memberExpression(id(runtime), id(k
 const recordKey = (slot: Slot) => (t.isValidIdentifier(slotKey(slot)) ? id(slotKey(slot)) : t.stringLiteral(slotKey(slot)));
 const param = (i: number) => id(`$${i}`);
 
-/** The two helper declarations, to be placed with the resume function. */
-export function captureHelpers(h: CaptureHelpers, runtime: string, resume: t.Expression, fnName: string, mappedKey: string): t.VariableDeclaration[] {
+/**
+ * The helper declarations, to be placed with the resume function: the
+ * writer, then (after the resume function) the record constructor and the
+ * saver. With `literal` (the resume function is only assigned later, in a
+ * class's static block) records are object literals holding `r` instead.
+ */
+export function captureHelpers(h: CaptureHelpers, runtime: string, resume: t.Expression, fnName: string, mappedKey: string, literal: boolean): {
+  writer: t.VariableDeclaration;
+  saver: t.VariableDeclaration[];
+} {
   const k = id("k");
-  const properties: t.ObjectProperty[] = [
-    t.objectProperty(id("r"), resume),
-    t.objectProperty(id("n"), t.nullLiteral()),
-    t.objectProperty(id("k"), t.cloneNode(k)),
-    ...h.order.map((slot, i) => t.objectProperty(recordKey(slot), param(i))),
+  const fields: [t.Expression | t.Identifier, t.Expression][] = [
+    [id("n"), t.nullLiteral()],
+    [id("k"), t.cloneNode(k)],
+    ...h.order.map((slot, i) => [recordKey(slot), param(i)] as [t.Expression, t.Expression]),
   ];
-  const saverParams = [t.cloneNode(k), ...h.order.map((_, i) => param(i))];
+  const params = [t.cloneNode(k), ...h.order.map((_, i) => param(i))];
   if (h.mapped) {
-    properties.push(t.objectProperty(id(mappedKey), id("m")));
-    saverParams.splice(1, 0, id("m"));
+    fields.push([id(mappedKey), id("m")]);
+    params.splice(1, 0, id("m"));
   }
-  const saver = t.arrowFunctionExpression(saverParams, t.conditionalExpression(
+  const saverDecls: t.VariableDeclaration[] = [];
+  let made: t.Expression;
+  if (literal) {
+    made = t.objectExpression([t.objectProperty(id("r"), resume), ...fields.map(([key, v]) => t.objectProperty(key, v))]);
+  } else {
+    // One constructor per function: every record has the same fields in the
+    // same order (one hidden class), and `r` lives on the prototype.
+    const ctor = t.functionExpression(null, params.map((p) => t.cloneNode(p)), t.blockStatement(
+      fields.map(([key, v]) => t.expressionStatement(t.assignmentExpression("=", t.memberExpression(t.thisExpression(), key, !t.isIdentifier(key)), v))),
+    ));
+    saverDecls.push(t.variableDeclaration("let", [t.variableDeclarator(id(h.record), t.callExpression(R(runtime, "record"), [ctor, resume]))]));
+    made = t.newExpression(id(h.record), params.map((p) => t.cloneNode(p)));
+  }
+  const saver = t.arrowFunctionExpression(params, t.conditionalExpression(
     t.binaryExpression("===", t.cloneNode(k), id("undefined")),
     t.callExpression(R(runtime, "refuse"), [t.stringLiteral(fnName)]),
-    t.callExpression(R(runtime, "cap"), [t.objectExpression(properties)]),
+    t.callExpression(R(runtime, "cap"), [made]),
   ));
+  saverDecls.push(t.variableDeclaration("let", [t.variableDeclarator(id(h.saver), saver)]));
   const rec = id("rec");
   const writer = t.arrowFunctionExpression([rec, t.cloneNode(k), ...h.written.map((_, i) => param(i))], t.sequenceExpression([
     t.assignmentExpression("=", t.memberExpression(t.cloneNode(rec), id("k")), t.cloneNode(k)),
     ...h.written.map((slot, i) => t.assignmentExpression("=", t.memberExpression(t.cloneNode(rec), recordKey(slot), !t.isIdentifier(recordKey(slot))), param(i))),
     t.callExpression(R(runtime, "cap"), [t.cloneNode(rec)]),
   ]));
-  return [
-    t.variableDeclaration("let", [t.variableDeclarator(id(h.saver), saver)]),
-    t.variableDeclaration("let", [t.variableDeclarator(id(h.writer), writer)]),
-  ];
+  return { writer: t.variableDeclaration("let", [t.variableDeclarator(id(h.writer), writer)]), saver: saverDecls };
 }
 
 /** The arguments a site passes for `slots`: its live ones, `void 0` for the

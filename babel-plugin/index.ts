@@ -194,7 +194,7 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       ctor === null ? null : t.isClassMethod(node) ? "class" : "plain");
 
     const n = st.resumes++;
-    const helpers = planCapture(own, frame, { saver: `${names.p}s${n}`, writer: `${names.p}w${n}` }, ctor === "derived", mapped);
+    const helpers = planCapture(own, frame, { saver: `${names.p}s${n}`, writer: `${names.p}w${n}`, record: `${names.p}F${n}` }, ctor === "derived", mapped);
     const placedNodes = frame.sites.length
       ? placeResume(path, place, buildResume(own, frame, names, name || "anonymous", ctor, helpers, mapped), st, name, `${names.p}r${n}`, helpers)
       : [];
@@ -220,22 +220,30 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     st.names.resumeNames.add(rname);
     st.names.resumeNames.add(helpers.saver);
     st.names.resumeNames.add(helpers.writer);
+    st.names.resumeNames.add(helpers.record);
     resume.id = null;
     st.done.add(resume);
     const named = t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(name), resume)]), t.stringLiteral(name), true);
-    const capture = captureHelpers(helpers, st.names.R, t.identifier(rname), name, MAPPED_KEY);
-    for (const decl of capture) st.done.add((decl.declarations[0].init as t.Node));
+    // Inside a class the resume function is assigned in a static block,
+    // after the helpers are made: records then carry it themselves.
+    const { writer, saver } = captureHelpers(helpers, st.names.R, t.identifier(rname), name, MAPPED_KEY, !!place.insideClass);
+    const helperDecls = [writer, ...saver];
+    for (const decl of helperDecls) {
+      const init = decl.declarations[0].init!;
+      st.done.add(init);
+      if (t.isCallExpression(init)) st.done.add(init.arguments[0]); // R.record(ctor, resume)
+    }
     if (place.insideClass) {
       // Private names, and a class expression's own name, are only reachable
       // inside the class body. The saver reads the resume function's
       // binding when called, after the class exists; lifted, it would take
       // its value too early.
-      unliftable.add(capture[0]);
-      place.stmt.insertBefore([t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname))]), ...capture]);
+      for (const decl of saver) unliftable.add(decl);
+      place.stmt.insertBefore([t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname))]), ...helperDecls]);
       place.insideClass.get("body").unshiftContainer("body", t.staticBlock([
         t.expressionStatement(t.assignmentExpression("=", t.identifier(rname), named)),
       ]));
-      return [resume, ...capture];
+      return [resume, ...helperDecls];
     }
     // `let` in a block: one resume function per entry of the block (a loop
     // body's closures of each iteration get their own).
@@ -243,13 +251,12 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     decl.loc = path.node.loc;
     // Placed where it cannot see some of the function's scopes (placement()):
     // a factory call would read their names too early; it stays a closure.
-    if (place.hidden) for (const s of [decl, ...capture]) unliftable.add(s);
+    if (place.hidden) for (const s of [decl, ...helperDecls]) unliftable.add(s);
     // In the order each reads the others when made (a factory call takes
-    // values): the writer, the resume function that calls it, the saver
-    // that names the resume function.
-    const [saver, writer] = capture;
-    place.insert([writer, decl, saver], st);
-    return [resume, ...capture];
+    // values): the writer, the resume function that calls it, the record
+    // constructor and the saver that name the resume function.
+    place.insert([writer, decl, ...saver], st);
+    return [resume, ...helperDecls];
   }
 
   /**

@@ -12,7 +12,8 @@ import { shared } from "./registry.js";
 /** A saved marked frame: its resume function, the call site it stopped at
  * (`k`), and one slot per local (fixed shape per function). */
 export interface FrameRecord {
-  /** Continues the frame: `r(record, value, mode)`, mode 1 = throw `value`. */
+  /** Continues the frame: `r(record, value, mode)`, mode 1 = throw `value`
+   * (own, or on the prototype of the function's record constructor). */
   r: (rec: FrameRecord, value: unknown, mode: number) => unknown;
   /** The next outer frame in the chain (towards the fiber's entry). */
   n: FrameRecord | null;
@@ -46,6 +47,7 @@ export interface RuntimeState {
   S: object;
   FM: typeof FM;
   cap(rec: FrameRecord): object;
+  record<C extends Function>(ctor: C, resume: FrameRecord["r"]): C;
   refuse(name: string): unknown;
   brand<F>(fn: F, name?: string, value?: true | 0): F;
   quiet<F>(fn: F): F;
@@ -72,6 +74,14 @@ export interface RuntimeState {
   thisOr(read: () => unknown): unknown;
   superUpdate(sup: (key: PropertyKey, write: number, value?: unknown) => unknown, key: PropertyKey, delta: number, prefix: boolean): unknown;
   superDelete(key: PropertyKey): never;
+}
+
+/** Makes `ctor` a function's record constructor (babel-plugin/capture.ts):
+ * its records share their resume function through the prototype instead of
+ * holding it in a field each. */
+function record<C extends Function>(ctor: C, resume: FrameRecord["r"]): C {
+  (ctor.prototype as { r: FrameRecord["r"] }).r = resume;
+  return ctor;
 }
 
 /** Appends a saved frame to the capture chain and hands the sentinel on. */
@@ -420,6 +430,7 @@ export const R: RuntimeState = shared<RuntimeState>("R", {
   S: sentinel,
   FM,
   cap,
+  record,
   refuse,
   brand,
   quiet,
