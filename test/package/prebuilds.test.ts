@@ -1,23 +1,28 @@
 // The published package, installed without scripts (--ignore-scripts, as pnpm
 // does by default): its prebuilt addons give stackful fibers on Node 20, 22,
-// 24 and 26, and a binary built for another Node is refused before it is
-// opened, with one warning naming both versions and the fix.
+// 24 and 26, on linux-x64 and (under qemu-user) linux-arm64, and a binary
+// built for another Node is refused before it is opened, with one warning
+// naming both versions and the fix.
 //
-// Needs the prebuilds (scripts/prebuild.mjs) and Node 22/24/26 from the npm
-// registry: run with `npm run test:pack` (.ci/run does).
+// Needs the prebuilds (scripts/prebuild.mjs), Node 22/24/26 and the arm64
+// Nodes from the npm registry, and qemu-user: run with `npm run test:pack`
+// (.ci/run does).
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module of the build scripts
 import { nodeFor } from "../../scripts/node-versions.mjs";
 // @ts-expect-error: a plain ES module of the build scripts
-import { MAJORS } from "../../scripts/prebuild.mjs";
+import { MAJORS, sourcesHash, toolchain } from "../../scripts/prebuild.mjs";
 
 const root = resolve(__dirname, "../..");
 const tuple = `${process.platform}-${process.arch}`;
-const nodes = Object.fromEntries((MAJORS as string[]).map((m) => [m, nodeFor(m) as { node: string; version: string }]));
+type NodeBinary = { node: string; version: string };
+const nodes: Record<string, NodeBinary> = Object.fromEntries((MAJORS as string[]).map((m) => [m, nodeFor(m)]));
+const arm64: Record<string, NodeBinary> = Object.fromEntries((MAJORS as string[]).map((m) => [m, nodeFor(m, { arch: "arm64" })]));
+const emulator = (toolchain("arm64") as { emulator: string[] } | undefined)?.emulator;
 
 let work: string;
 let packed: string[];
@@ -57,7 +62,7 @@ beforeAll(() => {
        console.log(JSON.stringify([err.name, err.message]));
      }`,
   );
-}, 180_000);
+}, 600_000);
 
 /** A copy of the installed project to break in some way. */
 function copyOfProject(): string {
@@ -66,8 +71,9 @@ function copyOfProject(): string {
   return dir;
 }
 
-function run(dir: string, script: string, major: string, env: Record<string, string> = {}) {
-  const r = spawnSync(nodes[major].node, [script], {
+function run(dir: string, script: string, major: string, env: Record<string, string> = {}, arch = process.arch) {
+  const [command, ...args] = arch === process.arch ? [nodes[major].node, script] : [...emulator!, arm64[major].node, script];
+  const r = spawnSync(command, args, {
     cwd: dir,
     encoding: "utf8",
     timeout: 60_000,
@@ -81,14 +87,16 @@ const prebuilds = (dir: string) => join(dir, "node_modules", "fiberlet", "native
 describe("the packed tarball", () => {
   it("holds one prebuilt addon per Node major, the sources, and no local build", () => {
     const addons = packed.filter((p) => p.startsWith("native/prebuilds/")).sort();
+    const abis = ["115", "127", "137", "147"];
     expect(addons).toEqual([
-      "native/prebuilds/linux-x64/node.abi115.glibc.node",
-      "native/prebuilds/linux-x64/node.abi127.glibc.node",
-      "native/prebuilds/linux-x64/node.abi137.glibc.node",
-      "native/prebuilds/linux-x64/node.abi147.glibc.node",
+      ...abis.map((abi) => `native/prebuilds/linux-arm64/node.abi${abi}.glibc.node`),
+      ...abis.map((abi) => `native/prebuilds/linux-x64/node.abi${abi}.glibc.node`),
       "native/prebuilds/sources.json",
     ]);
     expect(packed).toContain("native/src/addon.cc");
+    // Built from the sources the tarball carries (prepack rebuilt them if not).
+    const record = JSON.parse(readFileSync(join(root, "native/prebuilds/sources.json"), "utf8")) as { sources: string };
+    expect(record.sources).toBe(sourcesHash());
     expect(packed.filter((p) => p.startsWith("native/build"))).toEqual([]);
   });
 });
@@ -96,6 +104,16 @@ describe("the packed tarball", () => {
 describe.each(MAJORS as string[])("installed with --ignore-scripts, Node %s", (major) => {
   it("runs stackful fibers from the prebuilt addon, with no warning", () => {
     const r = run(installed, "fibers.cjs", major);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("[2,42]");
+    expect(r.status).toBe(0);
+  });
+});
+
+describe.each(MAJORS as string[])("installed with --ignore-scripts, Node %s on linux-arm64 (qemu-user)", (major) => {
+  it("runs stackful fibers from the prebuilt addon, with no warning", () => {
+    expect(emulator, "qemu-user and g++-aarch64-linux-gnu (apt-get)").toBeDefined();
+    const r = run(installed, "fibers.cjs", major, {}, "arm64");
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("[2,42]");
     expect(r.status).toBe(0);
