@@ -64,9 +64,9 @@ for v in "${versions[@]}"; do
   build="$(mktemp -d "$cache/build/$v.XXXXXX")"
   builds+=("$build")
   cp -r "$root/native/binding.gyp" "$root/native/src" "$build/"
-  # binding.gyp finds node-addon-api through `node -p require(...)` from its
-  # own directory; point module resolution at the project's node_modules.
-  if ! (cd "$build" && PATH="$(dirname "$node"):$PATH" NODE_PATH="$root/node_modules" \
+  # npm_config_nodedir (set by `npm run` from a user's npmrc) would beat
+  # --nodedir and build against another Node's headers.
+  if ! (cd "$build" && PATH="$(dirname "$node"):$PATH" npm_config_nodedir="$nodedir" \
         "$node" "$root/node_modules/node-gyp/bin/node-gyp.js" rebuild \
         --nodedir="$nodedir" --jobs=max --loglevel=warn >"$build/build.log" 2>&1); then
     echo "build failed:"
