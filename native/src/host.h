@@ -26,6 +26,7 @@
 #include "nesting.h"
 #include "parker.h"
 #include "signals.h"
+#include "stack_limit.h"
 
 namespace fiberlet {
 
@@ -114,6 +115,9 @@ class JsThread {
   Parker parker;  // the JS thread's own stack parks here
   // The JS thread's signal mask, taken by fiber threads running its hosts.
   const sigset_t signal_mask = JsThreadMask();
+  // V8's stack limit for the JS thread's own stack, set again whenever the
+  // root host resumes (stack_limit.h); 0 where not needed or unknown.
+  const uintptr_t root_stack_limit = kReapplyStackLimits ? CurrentStackLimit(isolate) : 0;
   // Builtins a host must not suspend inside (nesting.h).
   NestingGuard nesting;
   Host* root = nullptr;

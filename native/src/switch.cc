@@ -37,6 +37,17 @@ size_t StackMargin(size_t stack_size) {
   return std::clamp<size_t>(stack_size / 4, 64 * 1024, 192 * 1024);
 }
 
+// The running host's own JavaScript stack limit, given to V8 when the host
+// starts and, where V8 needs it (stack_limit.h), whenever it resumes.
+void ApplyStackLimit(JsThread* t, Host* host) {
+  if (host->is_root()) {
+    if (t->root_stack_limit != 0) t->isolate->SetStackLimit(t->root_stack_limit);
+    return;
+  }
+  FiberThread* thread = host->thread();
+  t->isolate->SetStackLimit(thread->stack_low() + StackMargin(thread->stack_size()));
+}
+
 v8::Local<v8::String> Str(v8::Isolate* isolate, const std::string& s) {
   return v8::String::NewFromUtf8(isolate, s.data(), v8::NewStringType::kNormal,
                                  static_cast<int>(s.size()))
@@ -153,6 +164,7 @@ bool SwitchTo(JsThread* t, Host* to) {
   }
   Commit(t, from, to, Wake::kResume, From::kSuspends);
   Transfer(t, from, to);
+  if (kReapplyStackLimits) ApplyStackLimit(t, from);
   t->nesting.OnWake(isolate);
   ApplyWake(t, from);
   return true;
@@ -164,6 +176,7 @@ void Kill(JsThread* t, Host* host) {
   Host::Assign(&host->kill_requester, me);
   Commit(t, me, host, Wake::kKill, From::kLends);
   Transfer(t, me, host);
+  if (kReapplyStackLimits) ApplyStackLimit(t, me);
   // `host` has unwound and handed control straight back (Wake::kResume).
 }
 
@@ -181,7 +194,7 @@ bool RunFiber(Host* host, FiberThread* thread) {
     if (std::find(used.begin(), used.end(), isolate) == used.end()) used.push_back(isolate);
     // V8 assumes a main-thread-sized stack unless told otherwise; without
     // this, deep recursion in a small stack is a segfault, not a RangeError.
-    isolate->SetStackLimit(thread->stack_low() + StackMargin(thread->stack_size()));
+    ApplyStackLimit(t, host);
     {
       v8::HandleScope handle_scope(isolate);
       v8::Local<v8::Context> context = host->context.Get(isolate);
