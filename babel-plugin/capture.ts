@@ -44,6 +44,9 @@ export interface CaptureHelpers {
   mapped: boolean;
   /** Slots some site saves: the record's fields. */
   recorded: Set<Slot>;
+  /** The saver is made at module level and each site passes it the resume
+   * function (captureHelpers); else the saver knows it. */
+  resumeParam: boolean;
 }
 
 /** Record key of a slot. */
@@ -56,6 +59,8 @@ export function planCapture(
   derived: boolean,
   /** Sloppy simple parameters that `arguments` may write (emit.ts). */
   mappedArguments: boolean,
+  /** Its resume function is made again with every entry of its scope. */
+  resumeParam: boolean,
 ): CaptureHelpers {
   const uses = new Map<Slot, number>(frame.slots.map((s) => [s, 0]));
   for (const plan of frame.sites) for (const slot of plan.live) uses.set(slot, uses.get(slot)! + 1);
@@ -67,7 +72,7 @@ export function planCapture(
   const written = order.filter((slot) =>
     slot.binding ? !(settled(slot, fn, mappedArguments, frame.sites[0]?.path)) : derived && slot.key === "this");
   const mapped = mappedArguments && frame.usesArguments && fn.node.params.length > 0;
-  return { ...names, order, written, mapped, recorded: new Set(order) };
+  return { ...names, order, written, mapped, recorded: new Set(order), resumeParam };
 }
 
 /** Does the binding hold one value from its first capture to the end? */
@@ -91,12 +96,15 @@ const recordKey = (slot: Slot) => (t.isValidIdentifier(slotKey(slot)) ? id(slotK
 const param = (i: number) => id(`$${i}`);
 
 /**
- * The helper declarations, to be placed with the resume function: the
- * writer, then (after the resume function) the record constructor and the
- * saver. With `literal` (the resume function is only assigned later, in a
- * class's static block) records are object literals holding `r` instead.
+ * The helper declarations. Where the resume function is made once (at
+ * module level), the writer, then (after the resume function) the record
+ * constructor and the saver, which names both. Where it is made again with
+ * every entry of its scope (a nested function's), making helpers there would
+ * cost every call of the function around it: the writer and the saver are
+ * made once at module level instead, the saver takes the resume function from
+ * the site (`resumeParam`) and records are object literals holding `r`.
  */
-export function captureHelpers(h: CaptureHelpers, runtime: string, resume: t.Expression, fnName: string, mappedKey: string, literal: boolean): {
+export function captureHelpers(h: CaptureHelpers, runtime: string, resume: t.Expression, fnName: string, mappedKey: string): {
   writer: t.VariableDeclaration;
   saver: t.VariableDeclaration[];
 } {
@@ -111,10 +119,11 @@ export function captureHelpers(h: CaptureHelpers, runtime: string, resume: t.Exp
     fields.push([id(mappedKey), id("m")]);
     params.splice(1, 0, id("m"));
   }
+  const literal = h.resumeParam;
   const saverDecls: t.VariableDeclaration[] = [];
   let made: t.Expression;
   if (literal) {
-    made = t.objectExpression([t.objectProperty(id("r"), resume), ...fields.map(([key, v]) => t.objectProperty(key, v))]);
+    made = t.objectExpression([t.objectProperty(id("r"), id("r")), ...fields.map(([key, v]) => t.objectProperty(key, v))]);
   } else {
     // One constructor per function: every record has the same fields in the
     // same order (one hidden class), and `r` lives on the prototype.
@@ -124,7 +133,7 @@ export function captureHelpers(h: CaptureHelpers, runtime: string, resume: t.Exp
     saverDecls.push(t.variableDeclaration("let", [t.variableDeclarator(id(h.record), t.callExpression(R(runtime, "record"), [ctor, resume]))]));
     made = t.newExpression(id(h.record), params.map((p) => t.cloneNode(p)));
   }
-  const saver = t.arrowFunctionExpression(params, t.conditionalExpression(
+  const saver = t.arrowFunctionExpression(literal ? [params[0], id("r"), ...params.slice(1)] : params, t.conditionalExpression(
     t.binaryExpression("===", t.cloneNode(k), id("undefined")),
     t.callExpression(R(runtime, "refuse"), [t.stringLiteral(fnName)]),
     t.callExpression(R(runtime, "cap"), [made]),

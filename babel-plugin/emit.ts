@@ -540,6 +540,8 @@ export function decorateFast(
   frame: Frame,
   n: Names,
   helpers: CaptureHelpers,
+  /** The resume function, for a saver that takes it (capture.ts). */
+  resumeRef: () => t.Expression,
   ctor: "base" | "derived" | null,
   /** `R` member the prologue takes its entry flag from (see fieldsFirst). */
   entryFlag = "m",
@@ -552,6 +554,7 @@ export function decorateFast(
     const values = siteArguments(helpers.order, plan, (slot) => slotValue(slot, L, false, n, ctor === "derived"));
     const save = t.callExpression(id(helpers.saver), [
       t.numericLiteral(plan.k),
+      ...(helpers.resumeParam ? [resumeRef()] : []),
       ...(helpers.mapped ? [mappedParamsProbe(params, n)] : []),
       ...values,
     ]);

@@ -194,15 +194,19 @@ export default declare((api: { assertVersion(range: number | string): void }, op
       ctor === null ? null : t.isClassMethod(node) ? "class" : "plain");
 
     const n = st.resumes++;
-    const helpers = planCapture(own, frame, { saver: `${names.p}s${n}`, writer: `${names.p}w${n}`, record: `${names.p}F${n}` }, ctor === "derived", mapped);
+    const rname = `${names.p}r${n}`;
+    // A resume function made once (at module level, not in a class body) is
+    // known to its saver; one made per entry of its scope is passed to it.
+    const madeOnce = place.stmt.parentPath!.isProgram() && !place.insideClass;
+    const helpers = planCapture(own, frame, { saver: `${names.p}s${n}`, writer: `${names.p}w${n}`, record: `${names.p}F${n}` }, ctor === "derived", mapped, !madeOnce);
     const placedNodes = frame.sites.length
-      ? placeResume(path, place, buildResume(own, frame, names, name || "anonymous", ctor, helpers, mapped), st, name, `${names.p}r${n}`, helpers)
+      ? placeResume(path, place, buildResume(own, frame, names, name || "anonymous", ctor, helpers, mapped), st, name, rname, helpers)
       : [];
     if (factories.length) {
       for (const f of factories) st.done.add(f);
       place.insert(factories, st);
     }
-    decorateFast(own, frame, names, helpers, ctor, fieldsFirst(path) ? "e" : "m");
+    decorateFast(own, frame, names, helpers, () => t.identifier(rname), ctor, fieldsFirst(path) ? "e" : "m");
     inheritLocations(node);
     for (const placedNode of placedNodes) inheritLocations(placedNode, node.loc);
     brand(path, st);
@@ -224,22 +228,23 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     resume.id = null;
     st.done.add(resume);
     const named = t.memberExpression(t.objectExpression([t.objectProperty(t.stringLiteral(name), resume)]), t.stringLiteral(name), true);
-    // Inside a class the resume function is assigned in a static block,
-    // after the helpers are made: records then carry it themselves.
-    const { writer, saver } = captureHelpers(helpers, st.names.R, t.identifier(rname), name, MAPPED_KEY, !!place.insideClass);
+    const { writer, saver } = captureHelpers(helpers, st.names.R, t.identifier(rname), name, MAPPED_KEY);
     const helperDecls = [writer, ...saver];
     for (const decl of helperDecls) {
       const init = decl.declarations[0].init!;
       st.done.add(init);
       if (t.isCallExpression(init)) st.done.add(init.arguments[0]); // R.record(ctor, resume)
     }
+    // Helpers that do not name the resume function are made once, at module
+    // level (capture.ts), whatever makes the resume function again.
+    if (helpers.resumeParam) {
+      for (const decl of helperDecls) decl.kind = "var";
+      st.prelude.push(...helperDecls);
+    }
     if (place.insideClass) {
       // Private names, and a class expression's own name, are only reachable
-      // inside the class body. The saver reads the resume function's
-      // binding when called, after the class exists; lifted, it would take
-      // its value too early.
-      for (const decl of saver) unliftable.add(decl);
-      place.stmt.insertBefore([t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname))]), ...helperDecls]);
+      // inside the class body.
+      place.stmt.insertBefore(t.variableDeclaration("let", [t.variableDeclarator(t.identifier(rname))]));
       place.insideClass.get("body").unshiftContainer("body", t.staticBlock([
         t.expressionStatement(t.assignmentExpression("=", t.identifier(rname), named)),
       ]));
@@ -251,11 +256,11 @@ export default declare((api: { assertVersion(range: number | string): void }, op
     decl.loc = path.node.loc;
     // Placed where it cannot see some of the function's scopes (placement()):
     // a factory call would read their names too early; it stays a closure.
-    if (place.hidden) for (const s of [decl, ...helperDecls]) unliftable.add(s);
-    // In the order each reads the others when made (a factory call takes
-    // values): the writer, the resume function that calls it, the record
-    // constructor and the saver that name the resume function.
-    place.insert([writer, decl, ...saver], st);
+    if (place.hidden) unliftable.add(decl);
+    // At module level, in the order each reads the others when made: the
+    // writer, the resume function that calls it, the record constructor and
+    // the saver that name the resume function.
+    place.insert(helpers.resumeParam ? [decl] : [writer, decl, ...saver], st);
     return [resume, ...helperDecls];
   }
 
