@@ -1,7 +1,7 @@
 // Inputs of the real-library rows: a deterministic function of their size
 // (fixed-seed data, this repository's own documentation), built before any
 // timing starts.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { random } from "../compile/generate.mjs";
 
@@ -61,8 +61,12 @@ export function csvText(rows) {
 // This repository's documentation (README.md, docs/*.md: prose, tables,
 // lists, code blocks, links) repeated to about `kb` KB, cut at a blank line.
 export function markdown(kb) {
-  const files = ["README.md", ...readdirSync(`${repoRoot}docs`).filter((name) => name.endsWith(".md")).sort().map((name) => `docs/${name}`)];
-  const docs = files.map((file) => readFileSync(`${repoRoot}${file}`, "utf8")).join("\n\n");
+  // The READMEs of installed packages (pinned by the lockfile), not this
+  // repository's docs: those change while a bench runs beside other work,
+  // and between commits, which made samples and runs disagree.
+  const packages = ["terser", "fast-check", "acorn", "rollup", "marked", "csv-parse", "typescript", "vite", "lodash", "js-yaml"];
+  const files = packages.map((name) => `${repoRoot}node_modules/${name}/README.md`).filter((file) => existsSync(file));
+  const docs = files.map((file) => readFileSync(file, "utf8")).join("\n\n");
   const length = kb * 1024;
   let text = "";
   while (text.length < length) text += `${docs}\n\n`;
