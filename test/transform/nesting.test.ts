@@ -3,21 +3,11 @@
 // and compiled inside a fiber that really switches at every sw() (the fuzz
 // harness's three runs; the oracle is the plain run). And the code of a
 // nested function is emitted once, however deep it is nested.
-import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DIRECTIVE, check, compile } from "../fuzz/harness.mjs";
-import { parseRegression } from "../fuzz/regressions.mjs";
+import { describeFixturePrograms } from "../support/fixture-programs";
 
-const DIR = new URL("./fixtures/nesting/", import.meta.url);
-
-describe("nested functions behave as in place", () => {
-  for (const file of readdirSync(DIR).filter((f) => f.endsWith(".js")).sort()) {
-    it(file.slice(0, -3), () => {
-      const verdict = check(parseRegression(readFileSync(new URL(file, DIR), "utf8")));
-      expect(verdict.kind === "ok" ? "ok" : JSON.stringify(verdict, null, 1)).toBe("ok");
-    });
-  }
-});
+describeFixturePrograms("nested functions behave as in place", new URL("./fixtures/nesting/", import.meta.url));
 
 /** `depth` arrows nested in each other, each suspending; the innermost one
  * holds a marker string. */
