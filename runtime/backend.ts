@@ -8,6 +8,7 @@
 import { FiberError } from "./errors.js";
 import { FM } from "./protocol.js";
 import { loadNativeAddon, type NativeAddon } from "./native/addon.js";
+import { watchTimedScripts } from "./timed-scripts.js";
 
 export type BackendMode = "auto" | "native" | "continuation";
 
@@ -44,6 +45,8 @@ export function nativeBackend(): { addon?: NativeAddon; error?: string } {
     if (backendMode() === "continuation") native = { error: "FIBERLET_BACKEND=continuation disables the native backend" };
     else if (typeof process !== "object" || !process?.versions?.node) native = { error: "the native backend needs Node.js" };
     else native = loadNativeAddon();
+    // Timed vm runs must be known before a fiber can suspend inside one.
+    if (native.addon) watchTimedScripts(native.addon);
   }
   return native;
 }

@@ -8,6 +8,7 @@
  */
 import { FiberError } from "./errors.js";
 import type { NativeAddon } from "./native/addon.js";
+import { insideTimedScript } from "./timed-scripts.js";
 
 /** The addon's check (native/src/nesting.h); absent from older builds. */
 type Guarded = NativeAddon & { suspendHazard?(): string | undefined };
@@ -22,6 +23,10 @@ const advice: Record<string, string> = {
     "on this Node (V8 12) the serializers of JSON.stringify calls in progress must finish in the " +
     "order they started, and a suspended one resumed out of order would abort the process. Compute " +
     "the values first (toJSON, getters, replacer and Proxy traps must not switch), then stringify",
+  "a vm script run with a timeout":
+    "when the time is up, Node's watchdog terminates whatever JavaScript runs then, which would " +
+    "be another fiber (the same holds for breakOnSigint and Ctrl+C). Switch before or after the " +
+    "run, or run the script without a timeout",
   "Error.prepareStackTrace":
     "V8 formats one stack trace at a time per isolate: while a fiber is suspended inside " +
     "Error.prepareStackTrace, every other fiber would get V8's default format. Switch before " +
@@ -31,7 +36,8 @@ const advice: Record<string, string> = {
 export function assertSuspendable(addon: NativeAddon | undefined): void {
   const hazard =
     (addon as Guarded | undefined)?.suspendHazard?.() ??
-    (insidePrepareStackTrace() ? "Error.prepareStackTrace" : undefined);
+    (insidePrepareStackTrace() ? "Error.prepareStackTrace" : undefined) ??
+    (addon && insideTimedScript(addon) ? "a vm script run with a timeout" : undefined);
   if (hazard === undefined) return;
   throw new FiberError(`cannot suspend a fiber inside ${hazard}: ${advice[hazard]}.`);
 }

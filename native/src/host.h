@@ -25,6 +25,7 @@
 #include "cped_guard.h"
 #include "nesting.h"
 #include "parker.h"
+#include "interrupts.h"
 #include "signals.h"
 #include "stack_limit.h"
 
@@ -118,6 +119,9 @@ class JsThread {
   // V8's stack limit for the JS thread's own stack, set again whenever the
   // root host resumes (stack_limit.h); 0 where not needed or unknown.
   const uintptr_t root_stack_limit = kReapplyStackLimits ? CurrentStackLimit(isolate) : 0;
+  // Terminations left in the state of a parked host (interrupts.h).
+  TerminationWatch terminations;
+  bool forward_termination = false;
   // Builtins a host must not suspend inside (nesting.h).
   NestingGuard nesting;
   Host* root = nullptr;

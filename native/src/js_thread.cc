@@ -91,6 +91,18 @@ void Host::OnWrapperCollected(const v8::WeakCallbackInfo<Host>& info) {
 
 // ---- JsThread --------------------------------------------------------------
 
+namespace {
+
+// A termination thrown while the addon set itself up becomes a pending
+// request again, for the JavaScript that loaded the addon.
+void DeferTermination(v8::Isolate* isolate) {
+  if (!isolate->IsExecutionTerminating()) return;
+  isolate->CancelTerminateExecution();
+  isolate->TerminateExecution();
+}
+
+}  // namespace
+
 JsThread* JsThread::ForIsolate(v8::Isolate* isolate, v8::Local<v8::Context> context,
                                uv_loop_t* loop) {
   JsThread* thread;
@@ -116,16 +128,30 @@ JsThread::JsThread(v8::Isolate* isolate, v8::Local<v8::Context> context, uv_loop
   cls->InstanceTemplate()->SetInternalFieldCount(2);
   host_class.Reset(isolate, cls);
 
-  v8::Local<v8::String> source =
-      v8::String::NewFromUtf8Literal(isolate, "(function fiberletHalt() { for (;;) {} })");
-  v8::Local<v8::Script> script = v8::Script::Compile(context, source).ToLocalChecked();
-  halt.Reset(isolate, script->Run(context).ToLocalChecked().As<v8::Function>());
-
-  nesting.Learn(isolate, context);
-
   root = Host::NewRoot(this);
   running = root;
   NewWrapper(context, root, v8::Undefined(isolate));
+
+  // What follows runs JavaScript. A Worker terminated while it loads the
+  // addon gets its termination thrown here; it is turned back into a request
+  // (DeferTermination), so it fires in the Worker's own code once the addon
+  // has loaded, and without `halt` a termination raised later fires at the
+  // host's next call instead.
+  terminations.Learn(isolate);
+  v8::Local<v8::String> source =
+      v8::String::NewFromUtf8Literal(isolate, "(function fiberletHalt() { for (;;) {} })");
+  v8::Local<v8::Script> script;
+  v8::Local<v8::Value> fn;
+  {
+    v8::TryCatch try_catch(isolate);
+    if (v8::Script::Compile(context, source).ToLocal(&script) &&
+        script->Run(context).ToLocal(&fn)) {
+      halt.Reset(isolate, fn.As<v8::Function>());
+    }
+  }
+  DeferTermination(isolate);
+  nesting.Learn(isolate, context);
+  DeferTermination(isolate);
 
   if (loop != nullptr) {
     reclaim_signal_ = new uv_async_t;

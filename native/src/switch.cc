@@ -90,6 +90,16 @@ void Commit(JsThread* t, Host* from, Host* to, Wake why, From mode) {
   }
 }
 
+// A termination left in the state of the host that ran before (seen while
+// unlocked) or found on a host being reclaimed is requested again in the
+// running host's own state, so it is not archived away with a parked host.
+void ForwardTermination(JsThread* t, bool seen) {
+  if (seen || t->forward_termination) {
+    t->forward_termination = false;
+    t->isolate->TerminateExecution();
+  }
+}
+
 // Releases the isolate to `to` and parks `from` until control comes back.
 void Transfer(JsThread* t, Host* from, Host* to) {
   v8::Isolate* isolate = t->isolate;
@@ -99,12 +109,17 @@ void Transfer(JsThread* t, Host* from, Host* to) {
   // parked. (A record left behind by a parked host also makes isolate
   // disposal abort with "Disposing the isolate that is entered by a thread".)
   isolate->Exit();
+  bool forward;
   {
     v8::Unlocker unlocker(isolate);
     target->Unpark();
     from->parker()->Park();
+    // Still unlocked: the StackGuard state live now is the last host's, which
+    // our Locker is about to archive (interrupts.h).
+    forward = t->terminations.Requested(isolate);
   }
   isolate->Enter();
+  ForwardTermination(t, forward);
 }
 
 // Throws V8's uncatchable termination right here, before any more of this
@@ -116,7 +131,7 @@ void RaiseTermination(JsThread* t) {
   isolate->TerminateExecution();
   // During environment teardown JavaScript may not be entered; the request
   // then fires at the host's next call or loop iteration.
-  if (t->tearing_down) return;
+  if (t->tearing_down || t->halt.IsEmpty()) return;
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
   if (context.IsEmpty()) return;
   v8::MaybeLocal<v8::Value> never =
@@ -136,8 +151,12 @@ void ApplyWake(JsThread* t, Host* self) {
       isolate->ThrowException(exception);
       return;
     }
-    case Wake::kTerminate:
     case Wake::kKill:
+      // A termination this host had archived is not ours to cancel when the
+      // unwinding ends: pass it on to the host that asked for the unwinding.
+      if (t->terminations.Requested(isolate)) t->forward_termination = true;
+      [[fallthrough]];
+    case Wake::kTerminate:
       self->wake = Wake::kResume;
       RaiseTermination(t);
       return;
@@ -184,6 +203,8 @@ bool RunFiber(Host* host, FiberThread* thread) {
   JsThread* t = host->owner;
   v8::Isolate* isolate = t->isolate;
   Parker* next = nullptr;
+  // Not locked yet: the live StackGuard state is the last host's.
+  const bool forward = t->terminations.Requested(isolate);
   // Signals as on the JS thread itself, with faults always deliverable
   // (signals.h): a Worker created here inherits this mask.
   thread->signal_mask.Set(t->signal_mask);
@@ -195,6 +216,7 @@ bool RunFiber(Host* host, FiberThread* thread) {
     // V8 assumes a main-thread-sized stack unless told otherwise; without
     // this, deep recursion in a small stack is a segfault, not a RangeError.
     ApplyStackLimit(t, host);
+    ForwardTermination(t, forward);
     {
       v8::HandleScope handle_scope(isolate);
       v8::Local<v8::Context> context = host->context.Get(isolate);
@@ -214,6 +236,7 @@ bool RunFiber(Host* host, FiberThread* thread) {
           // Our own termination (Kill): cancel it and nothing else. Any other
           // termination is never cancelled, so worker.terminate() and
           // process.exit() in a Worker are not swallowed.
+          if (t->terminations.Requested(isolate)) t->forward_termination = true;
           isolate->CancelTerminateExecution();
           target = host->kill_requester;
         } else if (try_catch.HasTerminated() || isolate->IsExecutionTerminating()) {
