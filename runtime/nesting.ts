@@ -42,6 +42,13 @@ export function assertSuspendable(addon: NativeAddon | undefined): void {
   throw new FiberError(`cannot suspend a fiber inside ${hazard}: ${advice[hazard]}.`);
 }
 
+/** Node (20 and later) installs a default Error.prepareStackTrace, which runs
+ * no user code; probing while only it is installed cost ~1 us per switch. */
+const nodeDefault: unknown = (() => {
+  const current = (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+  return typeof current === "function" && current.name === "ErrorPrepareStackTrace" ? current : undefined;
+})();
+
 /**
  * Is a stack trace being formatted (V8's isolate-wide flag, which makes
  * nested formatting skip Error.prepareStackTrace)? Only a user's
@@ -51,7 +58,7 @@ export function assertSuspendable(addon: NativeAddon | undefined): void {
  */
 function insidePrepareStackTrace(): boolean {
   const E = Error as ErrorConstructor & { prepareStackTrace?: unknown };
-  if (typeof E.prepareStackTrace !== "function") return false;
+  if (typeof E.prepareStackTrace !== "function" || E.prepareStackTrace === nodeDefault) return false;
   const saved = E.prepareStackTrace;
   const limit = E.stackTraceLimit;
   let called = false;
