@@ -186,7 +186,6 @@ export default declare((api: { assertVersion(range: number | string): void }, op
         newTargetName: `${names.p}nt`,
         thisMayBeUninitialized: thisMayBeUninitialized(path),
         strictFactories: strict && !place.stmt.parentPath!.isInStrictMode(),
-        sloppy: !strict,
         keep: (n) => unliftable.has(n),
       })
       : [];

@@ -51,9 +51,6 @@ export interface LiftOptions {
    * need their own "use strict" (which also keeps the `this` they pass on
    * from being made an object). */
   strictFactories: boolean;
-  /** The function is sloppy code: a function declared in a block is also a
-   * `var` of the function (Annex B), a binding Babel does not model. */
-  sloppy: boolean;
   /** Statements whose functions stay where they are. */
   keep(statement: t.Node): boolean;
 }
@@ -74,7 +71,6 @@ interface Uses {
  */
 export function liftNested(fn: NodePath<t.Function>, captures: Captures, opts: LiftOptions): t.FunctionDeclaration[] {
   const own = new Set<Scope>(ownScopes(fn));
-  const annexB = opts.sloppy ? blockFunctionNames(fn) : new Set<string>();
   const factories: t.FunctionDeclaration[] = [];
   // Factories already here float out first. A factory's calls may be inside
   // another factory (or a function lifted below), which must then pass the
@@ -86,7 +82,7 @@ export function liftNested(fn: NodePath<t.Function>, captures: Captures, opts: L
   const moving = new Set<string>();
   const stuck = new Set<NodePath<t.FunctionDeclaration>>();
   for (const decl of found) {
-    if (usesOf(decl, own, captures, opts, true, moving, annexB)) moving.add(decl.node.id!.name);
+    if (usesOf(decl, own, captures, opts, true, moving)) moving.add(decl.node.id!.name);
     else stuck.add(decl);
   }
   const floating = found.filter((d) => !stuck.has(d));
@@ -94,7 +90,7 @@ export function liftNested(fn: NodePath<t.Function>, captures: Captures, opts: L
   for (let changed = true; changed; ) {
     changed = false;
     for (const decl of floating) {
-      const uses = usesOf(decl, own, captures, opts, true, moving, annexB)!;
+      const uses = usesOf(decl, own, captures, opts, true, moving)!;
       // (Parameters added earlier still resolve to the frame here: the
       // factory's scope was not told about them.)
       const have = params.get(decl)!;
@@ -108,7 +104,7 @@ export function liftNested(fn: NodePath<t.Function>, captures: Captures, opts: L
   }
   for (const unit of unitsIn(fn)) {
     if (opts.keep(unit.getStatementParent()?.node ?? unit.node)) continue;
-    const uses = usesOf(unit, own, captures, opts, false, moving, annexB);
+    const uses = usesOf(unit, own, captures, opts, false, moving);
     if (!uses) continue;
     factories.push(lift(unit, uses, opts));
   }
@@ -125,18 +121,6 @@ export function liftNested(fn: NodePath<t.Function>, captures: Captures, opts: L
     decl.parentPath!.scope.getBinding(name)?.scope.removeOwnBinding(name);
   }
   return factories;
-}
-
-/** Names of the functions declared in blocks of `fn` (not at its top). */
-function blockFunctionNames(fn: NodePath<t.Function>): Set<string> {
-  const names = new Set<string>();
-  fn.get("body").traverse({
-    Function(p) {
-      if (p.isFunctionDeclaration() && p.node.id && p.parentPath !== fn.get("body")) names.add(p.node.id.name);
-      skipFunction(p);
-    },
-  });
-  return names;
 }
 
 /** Factory declarations left in `fn`'s body by the functions nested in it. */
@@ -195,7 +179,7 @@ function unitsIn(fn: NodePath<t.Function>): NodePath[] {
  * closure may not take by value, or uses `super`, a private name declared
  * outside it, or a `this` that may not exist yet.
  */
-function usesOf(unit: NodePath, own: Set<Scope>, captures: Captures, opts: LiftOptions, isFactory: boolean, moving: Set<string>, annexB: Set<string>): Uses | null {
+function usesOf(unit: NodePath, own: Set<Scope>, captures: Captures, opts: LiftOptions, isFactory: boolean, moving: Set<string>): Uses | null {
   if (namedByComputedKey(unit)) return null;
   const uses: Uses = { bindings: new Map(), this: false, arguments: [], newTarget: [] };
   let movable = true;
@@ -228,7 +212,6 @@ function usesOf(unit: NodePath, own: Set<Scope>, captures: Captures, opts: LiftO
     if (!reference && !target) return;
     const binding = p.scope.getBinding(p.node.name);
     // (A name Babel finds no binding for may be a block function's `var`.)
-    if (!binding && annexB.has(p.node.name)) return stop(p);
     if (!binding || !own.has(binding.scope)) return;
     const name = p.node.name;
     if (moving.has(name)) return;
